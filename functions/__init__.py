@@ -1,0 +1,1 @@
+"""taskfn's functions: one module per Knative Service, each with one public `handle`."""

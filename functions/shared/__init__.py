@@ -1,0 +1,1 @@
+"""The thin layer every function shares: config, database, queries, events, errors."""

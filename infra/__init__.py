@@ -1,0 +1,1 @@
+"""Deployment manifests and the local stand-in for Knative's data plane."""
