@@ -1,0 +1,1 @@
+"""The public event contract: pydantic models, CloudEvent type constants, the registry, exported schemas."""
