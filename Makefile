@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install dev test test-unit test-integration lint typecheck migrate db-stop clean
+.PHONY: install dev test test-unit test-integration lint typecheck migrate schemas db-stop clean
 
 install: $(STAMP)
 
@@ -36,6 +36,9 @@ typecheck: install
 
 migrate: install
 	$(BIN)/python -m functions.shared.migrations
+
+schemas: install
+	$(BIN)/python -m events.export
 
 db-stop: install
 	$(BIN)/python -m infra.local.postgres stop

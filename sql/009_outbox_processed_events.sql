@@ -17,7 +17,8 @@ CREATE TABLE outbox (
   published_at TIMESTAMPTZ
 );
 CREATE INDEX idx_outbox_pending ON outbox (next_attempt_at, id) WHERE published_at IS NULL;
-CREATE INDEX idx_outbox_pending_key ON outbox (partition_key, id) WHERE published_at IS NULL;
+-- per-key ordering asks "is an older event of this topic and key still pending?"
+CREATE INDEX idx_outbox_pending_key ON outbox (topic, partition_key, id) WHERE published_at IS NULL;
 CREATE INDEX idx_outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL;
 
 CREATE TABLE processed_events (

@@ -35,6 +35,8 @@ class Settings:
     ses_sender: str | None = None
     audit_archive_bucket: str | None = None
     audit_retention_days: int = 30
+    outbox_publish_timeout: float = 2.0
+    outbox_retention_days: int = 7
     k_service: str | None = None
 
     @classmethod
@@ -46,15 +48,20 @@ class Settings:
             raw = environ.get(key, "").strip()
             if not raw:
                 continue
-            if f.type == "int":
+            if f.type in ("int", "float"):
+                cast = int if f.type == "int" else float
                 try:
-                    values[f.name] = int(raw)
+                    values[f.name] = cast(raw)
                 except ValueError:
-                    raise ConfigError(key, f"must be an integer, got {raw!r}") from None
+                    raise ConfigError(key, f"must be a number ({f.type}), got {raw!r}") from None
             else:
                 values[f.name] = raw
         values.setdefault("threads", _default_threads())
         return cls(**values)  # type: ignore[arg-type]
+
+    def sink_for(self, topic: str) -> str:
+        """The KafkaSink URL events of `topic` are POSTed to, or ConfigError naming its variable."""
+        return self.require("sink_" + topic.replace("-", "_"))
 
     def require(self, name: str) -> str:
         """The value of an optional setting this function cannot work without, or ConfigError naming it."""

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
+logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every command it runs at INFO
 
 DATABASE = "taskfn"
 

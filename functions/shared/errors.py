@@ -27,3 +27,12 @@ class MigrationError(TaskfnError, RuntimeError):
         self.version = version
         self.name = name
         self.problem = problem
+
+
+class PublishError(TaskfnError, ConnectionError):
+    """A sink did not accept an event; the outbox keeps it pending and records `reason`."""
+
+    def __init__(self, topic: str, reason: str) -> None:
+        super().__init__(f"publishing to {topic} failed: {reason}")
+        self.topic = topic
+        self.reason = reason

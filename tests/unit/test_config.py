@@ -43,7 +43,7 @@ def test_malformed_integer_names_the_key() -> None:
         Settings.from_env({"AUDIT_RETENTION_DAYS": "thirty"})
 
     assert bad.value.key == "AUDIT_RETENTION_DAYS"
-    assert "AUDIT_RETENTION_DAYS must be an integer" in str(bad.value)
+    assert "AUDIT_RETENTION_DAYS must be a number" in str(bad.value)
 
 
 def test_require_names_the_missing_key() -> None:
