@@ -1,42 +1,47 @@
-"""`make dev`: bring the local system up, print where each piece listens, and stop it all on Ctrl-C."""
+"""`make dev`: bring the whole local system up, print where each piece listens, stop it all on Ctrl-C."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import sys
-import threading
 
-from functions.shared import db, embedded_pg, migrations
+from functions.shared import embedded_pg
 from functions.shared.config import settings
+from infra.local.system import LocalSystem
 
 logger = logging.getLogger("taskfn.dev")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    for noisy in ("pgserver", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     config = settings()
-    embedded = not config.database_url
-    url = db.database_url(config)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    system = LocalSystem(config)
+    for sig in (signal.SIGINT, signal.SIGTERM):  # explicit: a background job may have inherited SIGINT ignored
+        signal.signal(sig, _interrupt)
     try:
-        engine = db.create(config, url)
-        applied = migrations.migrate(engine)
-        engine.dispose()
-        logger.info("migrations applied: %s", " ".join(applied) or "none (schema current)")
-        rows = [("PostgreSQL", url + ("  (embedded, data in .data/pg)" if embedded else ""))]
-        width = max(len(name) for name, _ in rows)
-        sys.stdout.write("\ntaskfn is up:\n" + "".join(f"  {n:<{width}}  {w}\n" for n, w in rows))
-        sys.stdout.write("Ctrl-C stops everything.\n\n")
+        system.start()
+        width = max(len(name) for name, _ in system.rows)
+        table = "".join(f"  {name:<{width}}  {where}\n" for name, where in system.rows)
+        sys.stdout.write(f"\ntaskfn is up:\n{table}Ctrl-C stops everything.\n\n")
         sys.stdout.flush()
-        stop.wait()
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
     finally:
-        if embedded:
+        for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut the clean shutdown short
+            signal.signal(sig, signal.SIG_IGN)
+        logger.info("stopping")
+        system.stop()
+        if not config.database_url:
             embedded_pg.stop(config.data_dir)
-            logger.info("embedded PostgreSQL stopped")
+        logger.info("stopped")
     return 0
 
 

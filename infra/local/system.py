@@ -1,0 +1,101 @@
+"""The whole local system: PostgreSQL, migrations, Kafka, topics, a local AWS endpoint, one process per function,
+Knative's data plane from infra/knative, and the public gateway. `make dev` runs it (infra/local/dev.py)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from functions.shared import db, migrations
+from functions.shared.config import REPO_ROOT, Settings
+from infra.local.dataplane import DataPlane
+from infra.local.gateway import Gateway
+from infra.local.kafka_broker import KafkaBroker, free_port
+from infra.local.manifests import Manifest, load, of_kind
+from infra.local.services import FunctionProcess, source_exists
+
+logger = logging.getLogger(__name__)
+
+MANIFESTS = REPO_ROOT / "infra" / "knative"
+
+
+@dataclass
+class LocalSystem:
+    settings: Settings
+    manifest_dirs: list[Path] = field(default_factory=lambda: [MANIFESTS])
+    gateway_port: int = 8080
+    ingress_port: int = 8089
+    kafka_port: int = 9092
+    aws_port: int = 5055
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    _stops: list[object] = field(default_factory=list)
+
+    def start(self) -> None:
+        manifests = load(self.manifest_dirs)
+        database_url = db.database_url(self.settings)
+        self._row("PostgreSQL", database_url)
+        engine = db.create(self.settings, database_url)
+        applied = migrations.migrate(engine)
+        engine.dispose()
+        logger.info("migrations applied: %s", " ".join(applied) or "none (schema current)")
+
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        if not bootstrap:
+            broker = KafkaBroker(Path(self.settings.data_dir) / "kafka", port=self.kafka_port)
+            bootstrap = broker.start()
+            self._stops.append(broker.stop)
+        self._row("Kafka", bootstrap)
+
+        aws = self._start_aws()
+        plane = DataPlane(manifests, bootstrap, services={}, ingress_port=self.ingress_port)
+        self._row("KafkaSink ingress", plane.ingress.url)
+        services = [s for s in of_kind(manifests, "Service") if source_exists(s)]
+        env = {"DATABASE_URL": database_url, "AWS_ENDPOINT_URL": aws, "AWS_REGION": self.settings.aws_region}
+        env.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
+        processes = [FunctionProcess(s, plane.resolver, env, log=sys.stderr).start() for s in services]
+        self._stops.extend(p.stop for p in processes)
+        for process in processes:
+            process.wait_ready()
+            plane.resolver.services[process.service.name] = process.url
+            self._row(f"function {process.service.name}", process.url)
+        plane.start()
+        self._stops.append(plane.stop)
+        self._describe_sources(manifests)
+        gateway = Gateway(services, {p.service.name: p.url for p in processes}, port=self.gateway_port).start()
+        self._stops.append(gateway.stop)
+        self._row("Gateway (public REST)", gateway.url)
+
+    def _start_aws(self) -> str:
+        from moto.server import ThreadedMotoServer
+
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port or free_port(), verbose=False)
+        server.start()
+        self._stops.append(server.stop)
+        url = f"http://127.0.0.1:{self.aws_port}"
+        self._row("AWS endpoint (SES, S3)", url)
+        return url
+
+    def _describe_sources(self, manifests: list[Manifest]) -> None:
+        for source in of_kind(manifests, "KafkaSource"):
+            self._row(f"KafkaSource {source.name}", f"{','.join(source.spec['topics'])} -> {_target(source)}")
+        for ping in of_kind(manifests, "PingSource"):
+            self._row(f"PingSource {ping.name}", f"'{ping.spec.get('schedule')}' -> {_target(ping)}")
+
+    def _row(self, name: str, where: str) -> None:
+        self.rows.append((name, where))
+
+    def stop(self) -> None:
+        for stop in reversed(self._stops):
+            try:
+                stop()  # type: ignore[operator]
+            except Exception:
+                logger.exception("stopping %s failed", stop)
+        self._stops.clear()
+
+
+def _target(source: Manifest) -> str:
+    sink = source.spec["sink"]
+    return str(sink.get("uri") or f"{sink['ref']['kind']} {sink['ref']['name']}")

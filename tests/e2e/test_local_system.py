@@ -1,0 +1,87 @@
+"""The assembled local system: function processes from the manifests publish through the KafkaSink ingress to Kafka."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+import urllib3
+from confluent_kafka import Consumer
+from sqlalchemy import create_engine
+
+from events import models
+from events import types as t
+from events.envelope import to_cloudevent
+from functions.shared import db, outbox
+from functions.shared.config import Settings
+from infra.local.kafka_broker import free_port
+from infra.local.system import LocalSystem
+
+
+@pytest.fixture
+def system(
+    make_database: Callable[[], str], kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LocalSystem]:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap)
+    running = LocalSystem(
+        Settings(database_url=make_database()),
+        gateway_port=free_port(),
+        ingress_port=free_port(),
+        aws_port=free_port(),
+    )
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+def test_relay_outbox_runs_from_its_manifest_and_publishes_to_kafka(system: LocalSystem) -> None:
+    rows = dict(system.rows)
+    event = models.TaskDeleted(
+        event_id=uuid.uuid4(),
+        task_id=uuid.uuid4(),
+        user_id=uuid.uuid4(),
+        task_data=models.TaskData(
+            title="gone", description=None, status="pending", priority="none", due_date=None, tags=[]
+        ),
+        timestamp=datetime.now(UTC),
+        correlation_id=uuid.uuid4(),
+    )
+    engine = create_engine(db.sqlalchemy_url(rows["PostgreSQL"]))
+    with engine.begin() as conn:  # as a function whose own publish failed would have left it
+        outbox.add(conn, to_cloudevent(event, source=t.source("delete-task")))
+    engine.dispose()
+
+    reply = urllib3.request("POST", rows["function relay-outbox"], timeout=30)
+
+    assert reply.status == 200 and json.loads(reply.data)["published"] == 1
+    consumer = Consumer(
+        {"bootstrap.servers": rows["Kafka"], "group.id": f"e2e-{uuid.uuid4()}", "auto.offset.reset": "earliest"}
+    )
+    consumer.subscribe([t.TASK_EVENTS])
+    found = None
+    deadline = time.monotonic() + 30
+    while found is None and time.monotonic() < deadline:
+        message = consumer.poll(0.5)
+        if message is not None and not message.error():
+            headers = {k: v.decode() for k, v in message.headers() or []}
+            if headers.get("ce_id") == str(event.event_id):
+                found = (message.key(), headers, message.value())
+    consumer.close()
+    assert found is not None, "the event never reached the task-events topic"
+    key, headers, value = found
+    assert key == str(event.task_id).encode()
+    assert headers["ce_type"] == t.TASK_DELETED
+    assert models.TaskDeleted.model_validate_json(value) == event
+
+
+def test_the_gateway_exposes_no_internal_function(system: LocalSystem) -> None:
+    gateway = dict(system.rows)["Gateway (public REST)"]
+
+    assert urllib3.request("POST", f"{gateway}/", timeout=10).status == 404
+    assert urllib3.request("GET", f"{gateway}/relay-outbox", timeout=10).status == 404
