@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install dev test test-unit test-integration lint typecheck migrate schemas db-stop clean
+.PHONY: install dev test test-unit test-integration lint typecheck migrate schemas bench db-stop clean
 
 install: $(STAMP)
 
@@ -39,6 +39,9 @@ migrate: install
 
 schemas: install
 	$(BIN)/python -m events.export
+
+bench: install
+	$(BIN)/python -m tests.bench.dataplane
 
 db-stop: install
 	$(BIN)/python -m infra.local.postgres stop

@@ -13,12 +13,13 @@ import base64
 import logging
 import queue
 import threading
+import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import urllib3
-from confluent_kafka import Consumer, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from infra.local.delivery import Delivery, is_retryable, is_success
 from infra.local.manifests import Manifest, Resolver
@@ -28,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 UNORDERED_IN_FLIGHT = 64
 MAX_BUFFERED = 2000
+# offsets are committed at most this often: a commit per delivery floods the group coordinator, whose heartbeats then
+# queue behind the commits until the session times out
+COMMIT_INTERVAL = 0.2
 
 
 @dataclass
@@ -55,8 +59,11 @@ class Dispatcher:
         self.overrides = dict(spec.get("ceOverrides", {}).get("extensions", {}))
         self._http = urllib3.PoolManager(maxsize=UNORDERED_IN_FLIGHT, retries=False)
         self._stop = threading.Event()
-        self._done: queue.Queue[tuple[tuple[str, int], int, bool]] = queue.Queue()
+        self._wake = threading.Event()
+        self._done: queue.Queue[tuple[tuple[str, int], _Partition, int, bool]] = queue.Queue()
         self._partitions: dict[tuple[str, int], _Partition] = {}
+        self._to_commit: dict[tuple[str, int], int] = {}
+        self._last_commit = 0.0
         self._pool = ThreadPoolExecutor(max_workers=UNORDERED_IN_FLIGHT, thread_name_prefix=f"dispatch-{source.name}")
         self._thread = threading.Thread(target=self._run, name=f"kafkasource-{source.name}", daemon=True)
         self.ready = threading.Event()
@@ -91,10 +98,16 @@ class Dispatcher:
         paused = False
         try:
             while not self._stop.is_set():
-                message = consumer.poll(0.05)
-                if message is not None:
+                # while deliveries are out, don't block in Kafka: a finished delivery wakes the loop at once
+                busy = any(p.in_flight for p in self._partitions.values())
+                messages = consumer.consume(500, timeout=0 if busy else 0.05)
+                for message in messages:
                     self._received(message)
-                self._collect(consumer)
+                if busy and not messages:
+                    self._wake.wait(0.05)
+                self._wake.clear()
+                self._collect()
+                self._commit(consumer)
                 self._schedule()
                 buffered = sum(len(p.waiting) for p in self._partitions.values())
                 if not paused and buffered > MAX_BUFFERED:
@@ -103,11 +116,13 @@ class Dispatcher:
                 elif paused and buffered < MAX_BUFFERED // 2:
                     consumer.resume(consumer.assignment())
                     paused = False
-            self._collect(consumer)
+            self._collect()
+            self._commit(consumer, final=True)
         finally:
             consumer.close()
 
     def _revoked(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._commit(consumer, final=True)
         for tp in partitions:
             self._partitions.pop((tp.topic, tp.partition), None)
 
@@ -139,25 +154,25 @@ class Dispatcher:
             while state.waiting and state.in_flight < limit:
                 record = state.waiting.popleft()
                 state.in_flight += 1
-                self._pool.submit(self._deliver_and_report, tp, record)
+                self._pool.submit(self._deliver_and_report, tp, state, record)
 
-    def _deliver_and_report(self, tp: tuple[str, int], record: Record) -> None:
+    def _deliver_and_report(self, tp: tuple[str, int], state: _Partition, record: Record) -> None:
         finished = False
         try:
             finished = self.deliver(record)
         except Exception:
             logger.exception("kafkasource %s: delivering %s failed", self.source.name, tp)
-        self._done.put((tp, record.offset, finished))
+        self._done.put((tp, state, record.offset, finished))
+        self._wake.set()
 
-    def _collect(self, consumer: Consumer) -> None:
-        commits = []
+    def _collect(self) -> None:
+        """Take in finished deliveries and note how far each partition may be committed."""
         while True:
             try:
-                tp, offset, finished = self._done.get_nowait()
+                tp, state, offset, finished = self._done.get_nowait()
             except queue.Empty:
-                break
-            state = self._partitions.get(tp)
-            if state is None:
+                return
+            if self._partitions.get(tp) is not state:  # revoked meanwhile: its records will be redelivered
                 continue
             state.in_flight -= 1
             if not finished:  # abandoned on stop: leave it outstanding, so its offset is never committed
@@ -166,9 +181,22 @@ class Dispatcher:
             commit_to = min(state.outstanding) if state.outstanding else state.next_offset
             if commit_to is not None and commit_to != state.committed:
                 state.committed = commit_to
-                commits.append(TopicPartition(tp[0], tp[1], commit_to))
-        if commits:
-            consumer.commit(offsets=commits, asynchronous=False)
+                self._to_commit[tp] = commit_to
+
+    def _commit(self, consumer: Consumer, final: bool = False) -> None:
+        now = time.monotonic()
+        if not self._to_commit or (not final and now - self._last_commit < COMMIT_INTERVAL):
+            return
+        offsets = [TopicPartition(topic, partition, offset) for (topic, partition), offset in self._to_commit.items()]
+        self._to_commit.clear()
+        self._last_commit = now
+        try:
+            if final:
+                consumer.commit(offsets=offsets, asynchronous=False)
+            else:
+                consumer.commit(offsets=offsets, asynchronous=True)
+        except KafkaException as e:  # e.g. mid-rebalance: the records are redelivered, which consumers tolerate
+            logger.warning("kafkasource %s: commit failed: %s", self.source.name, e)
 
     # -- delivery of one record (pool threads) --
 
