@@ -41,8 +41,9 @@ class _TaskFields(Contract):
         return self
 
 
-class CreateTask(_TaskFields):
-    task_id: UUID
+class TaskInput(_TaskFields):
+    """A new task's fields (the body of POST /tasks, less the optional id)."""
+
     title: Title
     description: str | None = Field(default=None, max_length=10_000)
     status: Status = "pending"
@@ -53,10 +54,14 @@ class CreateTask(_TaskFields):
     recurrence: RecurrenceInput | None = None
 
 
-class UpdateTask(_TaskFields):
-    """A partial update: only the fields present change; `recurrence: null` cancels the series."""
-
+class CreateTask(TaskInput):
     task_id: UUID
+
+
+class TaskChanges(_TaskFields):
+    """A partial update (the body of PATCH /tasks/{id}): only the fields present change; `recurrence: null` cancels
+    the series."""
+
     title: Title | None = None
     description: str | None = Field(default=None, max_length=10_000)
     status: Status | None = None
@@ -72,6 +77,10 @@ class UpdateTask(_TaskFields):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} may not be null")
         return self
+
+
+class UpdateTask(TaskChanges):
+    task_id: UUID
 
 
 class CompleteTask(Contract):

@@ -31,7 +31,7 @@ def to_cloudevent(
     """Wrap a registered payload: `id`, `time` and `correlationid` default to its event_id, timestamp and
     correlation_id; `subject` is its task_id; `partitionkey` is its registry key field."""
     kind = kind_of(payload)
-    data = payload.model_dump(mode="json")
+    data = payload.model_dump(mode="json", exclude_unset=kind.partial)
     event_id = id if id is not None else data.get("event_id")
     if event_id is None:
         raise ValueError(f"{kind.type} has no event_id: pass id=")

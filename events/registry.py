@@ -17,6 +17,7 @@ class EventKind:
     model: builtins.type[BaseModel]  # `type` is the CloudEvent type field above
     topic: str
     key_field: str  # the payload field whose value is the Kafka record key (CloudEvent `partitionkey`)
+    partial: bool = False  # only the fields given are sent: an absent field means "leave as is", null means null
 
 
 KINDS = (
@@ -28,7 +29,7 @@ KINDS = (
     EventKind(t.NOTIFICATION_CREATED, models.NotificationCreated, t.TASK_UPDATES, "user_id"),
     EventKind(t.REMINDER_DUE, models.ReminderDue, t.REMINDERS, "task_id"),
     EventKind(t.COMMAND_CREATE_TASK, commands.CreateTask, t.TASK_COMMANDS, "task_id"),
-    EventKind(t.COMMAND_UPDATE_TASK, commands.UpdateTask, t.TASK_COMMANDS, "task_id"),
+    EventKind(t.COMMAND_UPDATE_TASK, commands.UpdateTask, t.TASK_COMMANDS, "task_id", partial=True),
     EventKind(t.COMMAND_COMPLETE_TASK, commands.CompleteTask, t.TASK_COMMANDS, "task_id"),
     EventKind(t.COMMAND_DELETE_TASK, commands.DeleteTask, t.TASK_COMMANDS, "task_id"),
 )

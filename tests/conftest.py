@@ -107,3 +107,19 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     broker = KafkaBroker(tmp_path_factory.mktemp("kafka"), port=free_port(), lib=lib)
     yield broker.start()
     broker.stop()
+
+
+@pytest.fixture
+def event_sink(engine: Engine) -> Iterator[object]:
+    """A real HTTP server standing in for the KafkaSinks; functions publish to /<topic> on it."""
+    from functions.shared import deps
+    from functions.shared.sinks import HttpSinks
+    from tests.support.sink_server import SinkServer
+
+    with SinkServer() as server:
+        topics = {
+            f"sink_{t}": f"{server.url}/{t.replace('_', '-')}" for t in ("task_events", "task_updates", "reminders")
+        }
+        previous = deps.override(deps.Deps(sinks=HttpSinks(Settings(**topics))))
+        yield server
+        deps.override(previous)

@@ -8,7 +8,7 @@ import sys
 
 from functions.shared import embedded_pg
 from functions.shared.config import settings
-from infra.local.system import LocalSystem
+from infra.local.system import DEV_JWT_SECRET, LocalSystem
 
 logger = logging.getLogger("taskfn.dev")
 
@@ -22,7 +22,7 @@ def main() -> int:
     for noisy in ("pgserver", "werkzeug"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     config = settings()
-    system = LocalSystem(config)
+    system = LocalSystem(config, jwt_secret=config.auth_jwt_secret or DEV_JWT_SECRET)
     for sig in (signal.SIGINT, signal.SIGTERM):  # explicit: a background job may have inherited SIGINT ignored
         signal.signal(sig, _interrupt)
     try:

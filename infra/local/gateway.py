@@ -1,7 +1,8 @@
 """The public gateway: routes the REST paths the Service manifests declare to their functions, and nothing else.
 
-A Service lists its public routes in the annotation `taskfn.dev/routes`, one "METHOD /path" per line, where a
-path segment `{name}` matches any single segment. Unknown paths answer 404, a known path with another method 405.
+A Service lists its public routes in the annotation `taskfn.dev/routes`, "METHOD /path" items separated by commas,
+where a path segment `{name}` matches any single segment. Unknown paths answer 404, a known path with another
+method 405.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer",
 
 def routes(service: Manifest) -> list[tuple[str, str]]:
     """(method, path) pairs a service declares public."""
-    lines = service.annotations.get(ROUTES_ANNOTATION, "").splitlines()
-    return [(m.upper(), p) for m, p in (line.split() for line in lines if line.strip())]
+    items = service.annotations.get(ROUTES_ANNOTATION, "").split(",")
+    return [(m.upper(), p) for m, p in (item.split() for item in items if item.strip())]
 
 
 class Gateway:

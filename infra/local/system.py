@@ -20,6 +20,19 @@ from infra.local.services import FunctionProcess, source_exists
 logger = logging.getLogger(__name__)
 
 MANIFESTS = REPO_ROOT / "infra" / "knative"
+# functions run locally with HS256 and this secret (set AUTH_JWT_SECRET to use your own); never used in production
+DEV_JWT_SECRET = "taskfn-local-development-secret-not-for-production"
+DEV_USER = "00000000-0000-4000-8000-00000000d3f0"
+
+
+def dev_token(secret: str, user: str = DEV_USER) -> str:
+    """A bearer token for a local development user, valid for a day."""
+    import time
+
+    import jwt
+
+    claims = {"sub": user, "email": "dev@taskfn.local", "exp": int(time.time()) + 86400}
+    return jwt.encode(claims, secret, algorithm="HS256")
 
 
 @dataclass
@@ -30,6 +43,7 @@ class LocalSystem:
     ingress_port: int = 8089
     kafka_port: int = 9092
     aws_port: int = 5055
+    jwt_secret: str = DEV_JWT_SECRET
     rows: list[tuple[str, str]] = field(default_factory=list)
     _stops: list[object] = field(default_factory=list)
 
@@ -55,6 +69,7 @@ class LocalSystem:
         services = [s for s in of_kind(manifests, "Service") if source_exists(s)]
         env = {"DATABASE_URL": database_url, "AWS_ENDPOINT_URL": aws, "AWS_REGION": self.settings.aws_region}
         env.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
+        env.update({"AUTH_JWT_SECRET": self.jwt_secret, "AUTH_JWKS_URL": "", "AUTH_AUDIENCE": "", "AUTH_ISSUER": ""})
         processes = [FunctionProcess(s, plane.resolver, env, log=sys.stderr).start() for s in services]
         self._stops.extend(p.stop for p in processes)
         for process in processes:
@@ -67,6 +82,7 @@ class LocalSystem:
         gateway = Gateway(services, {p.service.name: p.url for p in processes}, port=self.gateway_port).start()
         self._stops.append(gateway.stop)
         self._row("Gateway (public REST)", gateway.url)
+        self._row("Dev token (24 h)", dev_token(self.jwt_secret))
 
     def _start_aws(self) -> str:
         from moto.server import ThreadedMotoServer

@@ -13,13 +13,13 @@ import urllib3
 from confluent_kafka import Consumer
 from sqlalchemy import create_engine
 
-from events import models
+from events import commands, models
 from events import types as t
-from events.envelope import to_cloudevent
+from events.envelope import to_cloudevent, to_http
 from functions.shared import db, outbox
 from functions.shared.config import Settings
 from infra.local.kafka_broker import free_port
-from infra.local.system import LocalSystem
+from infra.local.system import DEV_USER, LocalSystem
 
 
 @pytest.fixture
@@ -85,3 +85,38 @@ def test_the_gateway_exposes_no_internal_function(system: LocalSystem) -> None:
 
     assert urllib3.request("POST", f"{gateway}/", timeout=10).status == 404
     assert urllib3.request("GET", f"{gateway}/relay-outbox", timeout=10).status == 404
+
+
+def _wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_a_client_uses_the_api_through_the_gateway_and_a_command_travels_through_kafka(system: LocalSystem) -> None:
+    rows = dict(system.rows)
+    gateway = rows["Gateway (public REST)"]
+    auth = {"Authorization": f"Bearer {rows['Dev token (24 h)']}", "Content-Type": "application/json"}
+
+    created = urllib3.request("POST", f"{gateway}/tasks", headers=auth, body=json.dumps({"title": "Via gateway"}))
+    listed = urllib3.request("GET", f"{gateway}/tasks", headers=auth)
+    anonymous = urllib3.request("GET", f"{gateway}/tasks")
+
+    assert created.status == 201, created.data
+    assert [t["title"] for t in json.loads(listed.data)["items"]] == ["Via gateway"]
+    assert anonymous.status == 401
+
+    command = commands.CreateTask(task_id=uuid.uuid4(), title="Via Kafka")
+    event = to_cloudevent(command, source="/clients/e2e", id=str(uuid.uuid4()), extensions={t.USER_ID: DEV_USER})
+    headers, body = to_http(event)
+    sent = urllib3.request("POST", f"{rows['KafkaSink ingress']}/taskfn/task-commands", headers=headers, body=body)
+    assert sent.status == 202
+
+    def arrived() -> bool:
+        got = urllib3.request("GET", f"{gateway}/tasks/{command.task_id}", headers=auth)
+        return got.status == 200 and json.loads(got.data)["title"] == "Via Kafka"
+
+    assert _wait_for(arrived), "the command never created its task"

@@ -178,3 +178,13 @@ def test_update_command_is_partial_and_refuses_nulls_for_required_fields() -> No
         commands.UpdateTask.model_validate({"task_id": task_id, "title": None})
     recurrence = commands.RecurrenceInput(frequency="monthly", start_date=date(2027, 1, 31), day_of_month=[31])
     assert recurrence.interval == 1
+
+
+def test_a_partial_command_carries_only_the_fields_given() -> None:
+    update = commands.UpdateTask.model_validate({"task_id": str(uuid.uuid4()), "description": None})
+
+    back = envelope.payload_of(
+        envelope.from_http(*envelope.to_http(envelope.to_cloudevent(update, source="/c", id="1")))
+    )
+
+    assert back.model_fields_set == {"task_id", "description"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -42,3 +42,12 @@ def set_status(conn: Connection, pattern_id: UUID, status: str) -> RowMapping | 
         .returning(*recurrence_patterns.c)
     )
     return conn.execute(stmt).mappings().first()
+
+
+def get_patterns(conn: Connection, pattern_ids: Iterable[UUID]) -> dict[UUID, RowMapping]:
+    """Patterns by id (missing ids are absent)."""
+    ids = list({i for i in pattern_ids if i is not None})
+    if not ids:
+        return {}
+    rows = conn.execute(select(recurrence_patterns).where(recurrence_patterns.c.id.in_(ids))).mappings()
+    return {r["id"]: r for r in rows}
