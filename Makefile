@@ -39,6 +39,7 @@ migrate: install
 
 schemas: install
 	$(BIN)/python -m events.export
+	$(BIN)/python -m functions.shared.openapi
 
 bench: install
 	$(BIN)/python -m tests.bench.dataplane

@@ -17,7 +17,9 @@ from typing import Any, TypeVar
 import flask
 import functions_framework
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DBAPIError
 
+from functions.shared import db
 from functions.shared.auth import Caller, Unauthorized, authenticate
 from functions.shared.config import settings
 
@@ -63,8 +65,21 @@ def _unauthorized(e: Unauthorized) -> flask.Response:
     return response
 
 
+def _database_error(e: DBAPIError) -> flask.Response:
+    """The safety net behind validation: a row the database refuses is the client's problem, not a 500."""
+    error = db.server_error(e)
+    if error is None or not error.sqlstate.startswith(("22", "23")):
+        logger.exception("database error", exc_info=e)
+        return problem(500, "internal error")
+    if error.sqlstate == "23505":
+        return problem(409, "already exists", [{"loc": ["body"], "msg": f"conflicts with {error.constraint}"}])
+    details = [{"loc": ["body"], "msg": f"violates {error.constraint}" if error.constraint else error.message}]
+    return problem(422, "invalid request", details)
+
+
 def install() -> None:
     """Call at import of an HTTP function: the error -> status mapping."""
+    functions_framework.errorhandler(DBAPIError)(_database_error)
     functions_framework.errorhandler(ApiError)(_api_error)
     functions_framework.errorhandler(Unauthorized)(_unauthorized)
     functions_framework.errorhandler(ValidationError)(lambda e: problem(422, "invalid request", validation_details(e)))

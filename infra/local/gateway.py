@@ -17,12 +17,14 @@ import urllib3
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
+from functions.shared.config import REPO_ROOT
 from infra.local.http_server import BackgroundServer, QuietHandler
 from infra.local.manifests import Manifest
 
 logger = logging.getLogger(__name__)
 
 ROUTES_ANNOTATION = "taskfn.dev/routes"
+OPENAPI = REPO_ROOT / "functions" / "openapi.json"  # the committed document (`make schemas`)
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host", "content-length"}
 
 
@@ -61,6 +63,8 @@ class Gateway:
             def _proxy(self) -> None:
                 path = self.path.partition("?")[0]
                 body = self.rfile.read(int(self.headers.get("content-length", 0) or 0))
+                if path == "/openapi.json" and self.command == "GET" and OPENAPI.exists():
+                    return self._send(200, OPENAPI.read_bytes(), {"content-type": "application/json"})
                 try:
                     upstream, _ = gateway.map.bind("gateway").match(path, method=self.command)
                 except NotFound:
@@ -85,11 +89,14 @@ class Gateway:
                 self.wfile.write(response.data)
 
             def _reply(self, status: int, payload: dict[str, str], headers: dict[str, str] | None = None) -> None:
-                data = json.dumps(payload).encode()
+                self._send(
+                    status, json.dumps(payload).encode(), {"content-type": "application/json", **(headers or {})}
+                )
+
+            def _send(self, status: int, data: bytes, headers: dict[str, str]) -> None:
                 self.send_response(status)
-                for name, value in (headers or {}).items():
+                for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

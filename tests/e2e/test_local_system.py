@@ -16,7 +16,7 @@ from sqlalchemy import create_engine
 from events import commands, models
 from events import types as t
 from events.envelope import to_cloudevent, to_http
-from functions.shared import db, outbox
+from functions.shared import db, openapi, outbox
 from functions.shared.config import Settings
 from infra.local.kafka_broker import free_port
 from infra.local.system import DEV_USER, LocalSystem
@@ -85,6 +85,8 @@ def test_the_gateway_exposes_no_internal_function(system: LocalSystem) -> None:
 
     assert urllib3.request("POST", f"{gateway}/", timeout=10).status == 404
     assert urllib3.request("GET", f"{gateway}/relay-outbox", timeout=10).status == 404
+    document = urllib3.request("GET", f"{gateway}/openapi.json", timeout=10)
+    assert document.status == 200 and document.data == openapi.PATH.read_bytes()
 
 
 def _wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:

@@ -23,6 +23,15 @@ ROUTES: list[tuple[str, str, str]] = [
     ("PATCH", r"/tasks/", "update_task"),
     ("POST", r"/tasks/", "complete_task"),
     ("DELETE", r"/tasks/", "delete_task"),
+    ("GET", r"/tags", "manage_tags"),
+    ("POST", r"/tags", "manage_tags"),
+    ("PATCH", r"/tags/", "manage_tags"),
+    ("DELETE", r"/tags/", "manage_tags"),
+    ("GET", r"/preferences", "preferences"),
+    ("PUT", r"/preferences", "preferences"),
+    ("GET", r"/audit", "query_audit"),
+    ("GET", r"/notifications", "notifications"),
+    ("POST", r"/notifications/", "notifications"),
 ]
 
 _clients: dict[str, FlaskClient] = {}

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, RowMapping, delete, select
+from sqlalchemy import Connection, RowMapping, delete, select, tuple_
 
 from functions.shared.tables import audit_logs
 
@@ -47,9 +47,11 @@ def list_entries(
     entity_id: UUID | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    before: tuple[datetime, UUID] | None = None,
     limit: int = 50,
 ) -> list[RowMapping]:
-    """The user's audit rows, newest first, optionally for one entity and a [since, until) range."""
+    """The user's audit rows, newest first, optionally for one entity and a [since, until) range, starting after
+    the keyset `before` = (timestamp, id) of the previous page's last row."""
     stmt = select(audit_logs).where(audit_logs.c.user_id == user_id)
     if entity_id is not None:
         stmt = stmt.where(audit_logs.c.entity_id == entity_id)
@@ -57,6 +59,8 @@ def list_entries(
         stmt = stmt.where(audit_logs.c.timestamp >= since)
     if until is not None:
         stmt = stmt.where(audit_logs.c.timestamp < until)
+    if before is not None:
+        stmt = stmt.where(tuple_(audit_logs.c.timestamp, audit_logs.c.id) < tuple_(*before))
     stmt = stmt.order_by(audit_logs.c.timestamp.desc(), audit_logs.c.id.desc()).limit(limit)
     return list(conn.execute(stmt).mappings())
 
