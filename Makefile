@@ -43,6 +43,8 @@ schemas: install
 
 bench: install
 	$(BIN)/python -m tests.bench.dataplane
+	$(BIN)/python -m tests.bench.coldstart
+	$(BIN)/python -m tests.bench.throughput
 
 db-stop: install
 	$(BIN)/python -m infra.local.postgres stop

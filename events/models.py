@@ -20,7 +20,8 @@ Priority = Literal["none", "low", "medium", "high"]
 class Contract(BaseModel):
     """Base of every event and command: immutable, and unknown fields are an error."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: a model's validator is built on first use, not at import (cold starts load every model)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class TaskData(Contract):

@@ -37,10 +37,12 @@ def _emit(
     user_id: UUID,
     after: TaskOut,
     changes: dict[str, Any],
+    at: datetime,
     before: TaskOut | None = None,
 ) -> None:
-    """The change's TaskEvent (with the previous state where the type carries it) and its TaskSynced."""
-    now = _now(tx.conn)
+    """The change's TaskEvent (with the previous state where the type carries it) and its TaskSynced, stamped `at`
+    (the database time of the change)."""
+    now = at
     fields: dict[str, Any] = {
         "event_id": new_id("task-event"),
         "task_id": after.id,
@@ -84,9 +86,10 @@ def create(tx: Transaction, user_id: UUID, command: CreateTask, new_id: NewId) -
     if command.recurrence is not None:
         values["recurrence_id"] = _pattern(tx, command.recurrence)
     row = tasks.insert_task(tx.conn, user_id, values)
-    tags.set_task_tags(tx.conn, row["id"], [t["id"] for t in tags.ensure_tags(tx.conn, user_id, command.tags)])
+    if command.tags:
+        tags.set_task_tags(tx.conn, row["id"], [t["id"] for t in tags.ensure_tags(tx.conn, user_id, command.tags)])
     view = task_view(tx.conn, row)
-    _emit(tx, new_id, models.TaskCreated, user_id, view, as_json(view))
+    _emit(tx, new_id, models.TaskCreated, user_id, view, as_json(view), at=view.created_at)
     return True, view
 
 
@@ -124,7 +127,8 @@ def update(tx: Transaction, user_id: UUID, task_id: UUID, changes: TaskChanges, 
     if diff:
         completed = after.status == "completed" and before.status != "completed"
         event_type = models.TaskCompleted if completed else models.TaskUpdated
-        _emit(tx, new_id, event_type, user_id, after, diff, before)
+        at = after.updated_at if values else _now(tx.conn)  # updated_at moves only when the row itself changed
+        _emit(tx, new_id, event_type, user_id, after, diff, at, before)
     return after
 
 
@@ -139,4 +143,4 @@ def delete(tx: Transaction, user_id: UUID, task_id: UUID, new_id: NewId) -> None
         raise not_found()
     before = task_view(tx.conn, row)
     tasks.delete_task(tx.conn, user_id, task_id)
-    _emit(tx, new_id, models.TaskDeleted, user_id, before, {"deleted": True})
+    _emit(tx, new_id, models.TaskDeleted, user_id, before, {"deleted": True}, at=_now(tx.conn))
