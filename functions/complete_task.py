@@ -32,6 +32,6 @@ def handle(request: flask.Request) -> flask.Response:
     status, params = rest.route(request, ROUTES)
     caller = rest.caller(request)
     with outbox.transaction(t.source(FUNCTION), rest.correlation_id(request)) as tx:
-        users.ensure_user(tx.conn, caller.user_id, caller.email, caller.name)
+        users.provision(tx.conn, caller.user_id, caller.email, caller.name)
         view = task_ops.set_status(tx, caller.user_id, uuid.UUID(params["id"]), status, lambda _: uuid.uuid4())
     return rest.json_response(as_json(view))

@@ -34,6 +34,6 @@ def handle(request: flask.Request) -> flask.Response:
     body = rest.json_body(request, NewTask)
     command = CreateTask.model_validate({**body.model_dump(exclude={"id"}), "task_id": body.id or uuid.uuid4()})
     with outbox.transaction(t.source(FUNCTION), rest.correlation_id(request)) as tx:
-        users.ensure_user(tx.conn, caller.user_id, caller.email, caller.name)
+        users.provision(tx.conn, caller.user_id, caller.email, caller.name)
         created, view = task_ops.create(tx, caller.user_id, command, lambda _: uuid.uuid4())
     return rest.json_response(as_json(view), 201 if created else 200, {"Location": f"/tasks/{view.id}"})

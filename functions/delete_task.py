@@ -30,6 +30,6 @@ def handle(request: flask.Request) -> flask.Response:
     _, params = rest.route(request, {("DELETE", "/tasks/{id}"): "delete"})
     caller = rest.caller(request)
     with outbox.transaction(t.source(FUNCTION), rest.correlation_id(request)) as tx:
-        users.ensure_user(tx.conn, caller.user_id, caller.email, caller.name)
+        users.provision(tx.conn, caller.user_id, caller.email, caller.name)
         task_ops.delete(tx, caller.user_id, uuid.UUID(params["id"]), lambda _: uuid.uuid4())
     return flask.Response(status=204)

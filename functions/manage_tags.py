@@ -41,7 +41,7 @@ def handle(request: flask.Request) -> flask.Response:
             return rest.json_response({"items": listed})
         if action == "create":
             body = rest.json_body(request, TagIn)
-            users.ensure_user(conn, caller.user_id, caller.email, caller.name)
+            users.provision(conn, caller.user_id, caller.email, caller.name)
             created = tags.create_tag(conn, caller.user_id, body.name, body.color)
             return rest.json_response(_out(conn, caller.user_id, created["id"]).model_dump(mode="json"), 201)
         assert tag_id is not None

@@ -33,7 +33,7 @@ def handle(request: flask.Request) -> flask.Response:
     with db.transaction() as conn:
         if action == "put":
             body = rest.json_body(request, PreferencesIn)
-            users.ensure_user(conn, caller.user_id, caller.email, caller.name)
+            users.provision(conn, caller.user_id, caller.email, caller.name)
             users.set_timezone(conn, caller.user_id, body.timezone)
             preferences.put_preferences(conn, caller.user_id, body.model_dump(exclude={"timezone"}))
         return rest.json_response(_current(conn, caller.user_id).model_dump(mode="json"))

@@ -33,6 +33,6 @@ def handle(request: flask.Request) -> flask.Response:
     caller = rest.caller(request)
     changes = rest.json_body(request, TaskChanges)
     with outbox.transaction(t.source(FUNCTION), rest.correlation_id(request)) as tx:
-        users.ensure_user(tx.conn, caller.user_id, caller.email, caller.name)
+        users.provision(tx.conn, caller.user_id, caller.email, caller.name)
         view = task_ops.update(tx, caller.user_id, uuid.UUID(params["id"]), changes, lambda _: uuid.uuid4())
     return rest.json_response(as_json(view))

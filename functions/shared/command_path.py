@@ -73,7 +73,7 @@ def run(request: flask.Request, function: str, operations: Mapping[str, Operatio
             if not processed.first_time(tx.conn, function, event_id):
                 logger.info("replay of a processed command; nothing changes", extra=log)
                 return flask.Response("", status=200)
-            users.ensure_user(tx.conn, user_id)
+            users.provision(tx.conn, user_id)
             operation(tx, user_id, payload, new_id)
     except ApiError as e:
         return _reject(event_id, e.error, e.details)

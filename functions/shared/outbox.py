@@ -44,14 +44,18 @@ class Transaction:
     conn: Connection
     source: str
     correlation_id: str | UUID | None = None
+    pending: list[CloudEvent] = field(default_factory=list)
     emitted: list[UUID] = field(default_factory=list)
 
     def emit(self, payload: BaseModel, **attributes: Any) -> None:
-        """Write `payload` as a CloudEvent into the outbox, inside this transaction (see envelope.to_cloudevent)."""
+        """Add `payload` as a CloudEvent to the outbox in this transaction (see envelope.to_cloudevent); the rows
+        are written in one statement when the block ends, in emit order."""
         attributes.setdefault("correlation_id", self.correlation_id)
-        event = envelope.to_cloudevent(payload, source=self.source, **attributes)
-        if add(self.conn, event):
-            self.emitted.append(UUID(event["id"]))
+        self.pending.append(envelope.to_cloudevent(payload, source=self.source, **attributes))
+
+    def flush(self) -> None:
+        self.emitted.extend(add_all(self.conn, self.pending))
+        self.pending.clear()
 
 
 @contextmanager
@@ -60,27 +64,36 @@ def transaction(source: str, correlation_id: str | UUID | None = None) -> Iterat
     with db.transaction() as conn:
         tx = Transaction(conn, source, correlation_id)
         yield tx
+        tx.flush()
     if tx.emitted:
         publish(tx.emitted, deps.get().sinks)
 
 
 def add(conn: Connection, event: CloudEvent) -> bool:
     """Write a registered CloudEvent to the outbox; an id already there is ignored (returns False)."""
-    attributes = event.get_attributes()
-    kind = registry.kind_of_type(attributes["type"])
-    when = attributes.get("time")
-    return queries.insert_event(
-        conn,
-        event_id=UUID(attributes["id"]),
-        topic=kind.topic,
-        partition_key=attributes[t.PARTITION_KEY],
-        ce_type=attributes["type"],
-        ce_source=attributes["source"],
-        ce_subject=attributes.get("subject"),
-        ce_time=datetime.fromisoformat(when) if when else None,
-        extensions={k: str(v) for k, v in attributes.items() if k not in _CORE_ATTRIBUTES},
-        data=event.data,
-    )
+    return bool(add_all(conn, [event]))
+
+
+def add_all(conn: Connection, events: list[CloudEvent]) -> list[UUID]:
+    """Write registered CloudEvents to the outbox in order, in one statement; returns the ids that were new."""
+    rows = []
+    for event in events:
+        attributes = event.get_attributes()
+        when = attributes.get("time")
+        rows.append(
+            {
+                "event_id": UUID(attributes["id"]),
+                "topic": registry.kind_of_type(attributes["type"]).topic,
+                "partition_key": attributes[t.PARTITION_KEY],
+                "ce_type": attributes["type"],
+                "ce_source": attributes["source"],
+                "ce_subject": attributes.get("subject"),
+                "ce_time": datetime.fromisoformat(when) if when else None,
+                "extensions": {k: str(v) for k, v in attributes.items() if k not in _CORE_ATTRIBUTES},
+                "data": event.data,
+            }
+        )
+    return queries.insert_events(conn, rows)
 
 
 def cloudevent_of(row: RowMapping) -> CloudEvent:
@@ -122,6 +135,7 @@ def publish_pass(
     with db.transaction() as conn:
         rows = queries.claim_heads(conn, limit=limit, event_ids=event_ids, due_only=due_only)
         down: set[str] = set()
+        published: list[int] = []
         for row in rows:
             if row["topic"] in down:
                 continue
@@ -134,8 +148,9 @@ def publish_pass(
                 report.failed += 1
                 logger.warning("outbox event %s not published: %s", row["event_id"], e.reason)
             else:
-                queries.mark_published(conn, row["id"])
-                report.published += 1
+                published.append(row["id"])
+        queries.mark_published(conn, published)
+        report.published += len(published)
     return report
 
 

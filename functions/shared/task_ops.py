@@ -19,7 +19,7 @@ from functions.shared.api import TaskOut
 from functions.shared.outbox import Transaction
 from functions.shared.queries import recurrence_patterns, tags, tasks
 from functions.shared.rest import ApiError, not_found
-from functions.shared.views import as_json, task_data, task_view
+from functions.shared.views import as_json, build, task_data, task_view
 
 NewId = Callable[[str], UUID]  # a fresh (REST) or deterministic (command) event id for a named effect
 _SCALARS = ("title", "description", "status", "priority", "due_date", "reminder_at")
@@ -83,12 +83,15 @@ def create(tx: Transaction, user_id: UUID, command: CreateTask, new_id: NewId) -
             return False, view
         raise ApiError(409, "a different task already has this id")
     values = {name: getattr(command, name) for name in _SCALARS} | {"id": command.task_id}
+    pattern = None
     if command.recurrence is not None:
-        values["recurrence_id"] = _pattern(tx, command.recurrence)
+        pattern = recurrence_patterns.insert_pattern(tx.conn, command.recurrence.model_dump())
+        values["recurrence_id"] = pattern["id"]
     row = tasks.insert_task(tx.conn, user_id, values)
-    if command.tags:
-        tags.set_task_tags(tx.conn, row["id"], [t["id"] for t in tags.ensure_tags(tx.conn, user_id, command.tags)])
-    view = task_view(tx.conn, row)
+    own_tags = tags.ensure_tags(tx.conn, user_id, command.tags)
+    if own_tags:
+        tags.set_task_tags(tx.conn, row["id"], [t["id"] for t in own_tags])
+    view = build(row, [t["name"] for t in own_tags], pattern)
     _emit(tx, new_id, models.TaskCreated, user_id, view, as_json(view), at=view.created_at)
     return True, view
 

@@ -18,19 +18,18 @@ def task_views(conn: Connection, rows: Sequence[RowMapping]) -> list[TaskOut]:
     """The API view of each row, in order; two queries for the whole page (tags, patterns)."""
     names = tags.tag_names(conn, [r["id"] for r in rows])
     patterns = recurrence_patterns.get_patterns(conn, [r["recurrence_id"] for r in rows])
-    views = []
-    for row in rows:
-        pattern = patterns.get(row["recurrence_id"])
-        views.append(
-            TaskOut(
-                **{name: row[name] for name in _TASK_FIELDS},
-                tags=names[row["id"]],
-                recurrence=RecurrenceOut.model_validate(dict(pattern)) if pattern is not None else None,
-                rank=row.get("rank"),
-                snippet=row.get("snippet"),
-            )
-        )
-    return views
+    return [build(row, names[row["id"]], patterns.get(row["recurrence_id"])) for row in rows]
+
+
+def build(row: RowMapping, tag_names: Sequence[str], pattern: RowMapping | None) -> TaskOut:
+    """The view of a row whose tag names (any order) and recurrence pattern the caller already has."""
+    return TaskOut(
+        **{name: row[name] for name in _TASK_FIELDS},
+        tags=sorted(tag_names, key=str.lower),
+        recurrence=RecurrenceOut.model_validate(dict(pattern)) if pattern is not None else None,
+        rank=row.get("rank"),
+        snippet=row.get("snippet"),
+    )
 
 
 def task_view(conn: Connection, row: RowMapping) -> TaskOut:

@@ -138,7 +138,7 @@ def test_sink_down_keeps_the_change_and_the_relay_delivers_later_in_per_key_orde
             task_id = uuid.uuid5(uuid.NAMESPACE_URL, key)
             with outbox.transaction(SOURCE) as tx:
                 tx.emit(_event(task_id, user_id, f"{key}{round_}"))
-                written.append(str(tx.emitted[0]))
+            written.append(str(tx.emitted[0]))
 
     pending = _pending(engine)
     assert [str(r["event_id"]) for r in pending] == written  # the changes committed, nothing lost
@@ -201,7 +201,7 @@ def test_concurrent_relays_publish_each_row_once_and_keep_per_key_order(engine: 
             key = uuid.uuid5(uuid.NAMESPACE_URL, f"task-{i % 15}")
             with outbox.transaction(SOURCE) as tx:
                 tx.emit(_event(key, uuid.uuid4()))
-                order.setdefault(str(key), []).append(str(tx.emitted[0]))
+            order.setdefault(str(key), []).append(str(tx.emitted[0]))
     finally:
         deps.override(down)
     _make_due(engine)

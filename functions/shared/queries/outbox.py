@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Collection, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,36 +18,14 @@ _BACKOFF: ColumnElement[Any] = literal_column(
 )
 
 
-def insert_event(
-    conn: Connection,
-    *,
-    event_id: UUID,
-    topic: str,
-    partition_key: str,
-    ce_type: str,
-    ce_source: str,
-    ce_subject: str | None,
-    ce_time: datetime | None,
-    extensions: Mapping[str, str],
-    data: Any,
-) -> bool:
-    """Append an event; an event id already in the outbox is ignored (returns False)."""
-    stmt = (
-        insert(outbox)
-        .values(
-            event_id=event_id,
-            topic=topic,
-            partition_key=partition_key,
-            ce_type=ce_type,
-            ce_source=ce_source,
-            ce_subject=ce_subject,
-            ce_time=ce_time if ce_time is not None else func.now(),
-            extensions=dict(extensions),
-            data=data,
-        )
-        .on_conflict_do_nothing(index_elements=[outbox.c.event_id])
-    )
-    return conn.execute(stmt).rowcount == 1
+def insert_events(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[UUID]:
+    """Append events (event_id, topic, partition_key, ce_type, ce_source, ce_subject, ce_time or None for now,
+    extensions, data) in order, in one statement; ids already in the outbox are skipped. Returns the new ids."""
+    if not rows:
+        return []
+    values = [{**row, "ce_time": row["ce_time"] if row["ce_time"] is not None else func.now()} for row in rows]
+    stmt = insert(outbox).values(values).on_conflict_do_nothing(index_elements=[outbox.c.event_id])
+    return list(conn.scalars(stmt.returning(outbox.c.event_id)))
 
 
 def claim_heads(
@@ -74,8 +52,10 @@ def claim_heads(
     return list(conn.execute(stmt).mappings())
 
 
-def mark_published(conn: Connection, row_id: int) -> None:
-    conn.execute(update(outbox).where(outbox.c.id == row_id).values(published_at=func.now(), last_error=None))
+def mark_published(conn: Connection, row_ids: Sequence[int]) -> None:
+    if row_ids:
+        stmt = update(outbox).where(outbox.c.id.in_(row_ids)).values(published_at=func.now(), last_error=None)
+        conn.execute(stmt)
 
 
 def mark_failed(conn: Connection, row_id: int, error: str) -> None:

@@ -14,6 +14,14 @@ def ensure_user(
     conn: Connection, user_id: UUID, email: str | None = None, display_name: str | None = None
 ) -> RowMapping:
     """The user with `user_id`, created on first sight; a known user's email and name fill in when absent."""
+    provision(conn, user_id, email, display_name)
+    found = get_user(conn, user_id)
+    assert found is not None  # inserted or already there, in this transaction
+    return found
+
+
+def provision(conn: Connection, user_id: UUID, email: str | None = None, display_name: str | None = None) -> None:
+    """Create the user on first sight, or fill in a known user's missing email and name; one statement."""
     stmt = insert(users).values(id=user_id, email=email, display_name=display_name)
     stmt = stmt.on_conflict_do_update(
         index_elements=[users.c.id],
@@ -25,9 +33,6 @@ def ensure_user(
         | (users.c.display_name.is_(None) & stmt.excluded.display_name.is_not(None)),
     )
     conn.execute(stmt)
-    found = get_user(conn, user_id)
-    assert found is not None  # inserted or already there, in this transaction
-    return found
 
 
 def get_user(conn: Connection, user_id: UUID) -> RowMapping | None:
