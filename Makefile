@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python -m tests.bench.dataplane
 	$(BIN)/python -m tests.bench.coldstart
 	$(BIN)/python -m tests.bench.throughput
+	$(BIN)/python -m tests.bench.search
 
 db-stop: install
 	$(BIN)/python -m infra.local.postgres stop
