@@ -19,10 +19,13 @@ from infra.local.system import DEV_JWT_SECRET, dev_token
 from tests.bench.report import write_section
 
 USERS, PER_USER = 1000, 1000
-VERBS = ["buy", "call", "fix", "plan", "write", "review", "book", "clean", "pay", "send", "read", "run", "paint",
-         "order", "email", "visit", "renew", "file", "cook", "water"]  # fmt: skip
-NOUNS = ["groceries", "dentist", "bike", "report", "invoice", "garden", "passport", "taxes", "kitchen", "plants",
-         "flights", "insurance", "car", "budget", "slides", "roof", "letter", "gift", "contract", "marathon"]  # fmt: skip
+VERBS = (
+    "buy call fix plan write review book clean pay send read run paint order email visit renew file cook water".split()
+)
+NOUNS = (
+    "groceries dentist bike report invoice garden passport taxes kitchen plants flights insurance car budget slides "
+    "roof letter gift contract marathon"
+).split()
 
 
 def _user(i: int) -> uuid.UUID:
@@ -34,15 +37,17 @@ def _seed(engine: Engine) -> None:
         if conn.execute(text("SELECT count(*) FROM tasks")).scalar_one() >= USERS * PER_USER:
             return
         conn.execute(text("TRUNCATE users CASCADE"))
+        user_ids = "CAST(:prefix || lpad(to_hex(i), 12, '0') AS uuid)"
         conn.execute(
-            text("INSERT INTO users (id) SELECT CAST(:prefix || lpad(to_hex(i), 12, '0') AS uuid) FROM generate_series(0, :n - 1) i"),
+            text(f"INSERT INTO users (id) SELECT {user_ids} FROM generate_series(0, :n - 1) i"),
             {"prefix": str(_user(0))[:24], "n": USERS},
-        )  # fmt: skip
+        )
         conn.execute(
             text(
                 "INSERT INTO tasks (user_id, title, description, status, priority, due_date, reminder_at, created_at) "
                 "SELECT CAST(:prefix || lpad(to_hex(mod(i, :users)), 12, '0') AS uuid), "
-                "  (CAST(:verbs AS text[]))[1 + mod(i * 7, 20)] || ' the ' || (CAST(:nouns AS text[]))[1 + mod(i * 13, 20)] || ' ' || i, "
+                "  (CAST(:verbs AS text[]))[1 + mod(i * 7, 20)] || ' the ' "
+                "    || (CAST(:nouns AS text[]))[1 + mod(i * 13, 20)] || ' ' || i, "
                 "  CASE WHEN mod(i, 3) = 0 THEN 'remember the ' || (CAST(:nouns AS text[]))[1 + mod(i * 3, 20)] END, "
                 "  (ARRAY['pending', 'in_progress', 'completed'])[1 + mod(i, 3)], "
                 "  (ARRAY['none', 'low', 'medium', 'high'])[1 + mod(i / 7, 4)], "
@@ -59,7 +64,8 @@ def _seed(engine: Engine) -> None:
         conn.execute(
             text(
                 "INSERT INTO task_tags (task_id, tag_id) SELECT tk.id, tg.id FROM tasks tk "
-                "JOIN tags tg ON tg.user_id = tk.user_id AND tg.name = (ARRAY['work', 'home', 'errands'])[1 + mod(abs(hashtext(tk.id::text)), 3)] "
+                "JOIN tags tg ON tg.user_id = tk.user_id "
+                "  AND tg.name = (ARRAY['work', 'home', 'errands'])[1 + mod(abs(hashtext(tk.id::text)), 3)] "
                 "WHERE mod(abs(hashtext(tk.id::text)), 10) < 3"
             )
         )  # fmt: skip
@@ -114,11 +120,14 @@ def main() -> None:
     plans = []
     with engine.connect() as conn:
         user = _user(42)
+        newest = tasks.TaskFilter()
+        search = tasks.TaskFilter(query="passport")
         shapes = {
-            "newest 50": tasks.list_statement(user, tasks.TaskFilter(), sort="created_at", descending=False, after=None, limit=51),
-            "search one word": tasks.list_statement(user, tasks.TaskFilter(query="passport"), sort="relevance",
-                                                    descending=True, after=None, limit=51),
-        }  # fmt: skip
+            "newest 50": tasks.list_statement(user, newest, sort="created_at", descending=False, after=None, limit=51),
+            "search one word": tasks.list_statement(
+                user, search, sort="relevance", descending=True, after=None, limit=51
+            ),
+        }
         for name, stmt in shapes.items():
             plan = db.explain(conn, stmt)
             used = sorted({word for word in plan.replace("(", " ").split() if word.startswith("idx_")})
@@ -127,7 +136,8 @@ def main() -> None:
                 f"- {name}: indexes {', '.join(used) or 'none'}; sequential scan of tasks: {'yes' if seq else 'no'}"
             )
     db.use(previous)
-    body = f"""## Search and filtered listing on 1,000,000 tasks (`python -m tests.bench.search --requests {args.requests}`)
+    command = f"python -m tests.bench.search --requests {args.requests}"
+    body = f"""## Search and filtered listing on 1,000,000 tasks (`{command}`)
 
 {USERS * PER_USER:,} tasks over {USERS:,} users (a third completed, a quarter without due date, ~30% tagged), seeded
 once{f" in {seeded_in:.0f} s" if seeded_in > 5 else ""}. Each request goes through query-tasks' handler (JWT
