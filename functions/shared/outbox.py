@@ -60,13 +60,15 @@ class Transaction:
 
 @contextmanager
 def transaction(source: str, correlation_id: str | UUID | None = None) -> Iterator[Transaction]:
-    """One database transaction whose emitted events are published right after it commits."""
-    with db.transaction() as conn:
-        tx = Transaction(conn, source, correlation_id)
-        yield tx
-        tx.flush()
-    if tx.emitted:
-        publish(tx.emitted, deps.get().sinks)
+    """One database transaction whose emitted events are published right after it commits (on the same
+    connection, so a write checks out and pings one connection, not two)."""
+    with db.engine().connect() as conn:
+        with conn.begin():
+            tx = Transaction(conn, source, correlation_id)
+            yield tx
+            tx.flush()
+        if tx.emitted:
+            publish(tx.emitted, deps.get().sinks, conn)
 
 
 def add(conn: Connection, event: CloudEvent) -> bool:
@@ -125,14 +127,24 @@ class Report:
 
 
 def publish_pass(
-    sinks: Sinks, *, limit: int = 100, event_ids: Collection[UUID] | None = None, due_only: bool = True
+    sinks: Sinks,
+    *,
+    limit: int = 100,
+    event_ids: Collection[UUID] | None = None,
+    due_only: bool = True,
+    connection: Connection | None = None,
 ) -> Report:
-    """Claim up to `limit` publishable rows and POST each to its sink, recording success or failure.
+    """Claim up to `limit` publishable rows and POST each to its sink, recording success or failure, in one
+    transaction (on `connection` when given, else on a pooled one).
 
     Once a topic's sink fails in this pass, its remaining rows are left for a later pass untouched.
     """
+    if connection is None:
+        with db.engine().connect() as pooled:
+            return publish_pass(sinks, limit=limit, event_ids=event_ids, due_only=due_only, connection=pooled)
     report = Report()
-    with db.transaction() as conn:
+    with connection.begin():
+        conn = connection
         rows = queries.claim_heads(conn, limit=limit, event_ids=event_ids, due_only=due_only)
         down: set[str] = set()
         published: list[int] = []
@@ -154,12 +166,12 @@ def publish_pass(
     return report
 
 
-def publish(event_ids: Collection[UUID], sinks: Sinks) -> Report:
+def publish(event_ids: Collection[UUID], sinks: Sinks, connection: Connection | None = None) -> Report:
     """Publish these just-committed events now (best effort: whatever fails stays pending for the relay)."""
     report = Report()
     try:
         while True:
-            step = publish_pass(sinks, limit=len(event_ids), event_ids=event_ids, due_only=False)
+            step = publish_pass(sinks, limit=len(event_ids), event_ids=event_ids, due_only=False, connection=connection)
             report.add(step)
             if step.published == 0 or step.failed or report.published >= len(event_ids):
                 return report
