@@ -10,7 +10,7 @@ import functions_framework
 from functions.shared import db, pagination, rest, runtime
 from functions.shared.api import TaskQuery
 from functions.shared.queries import tasks
-from functions.shared.views import as_json, task_view, task_views
+from functions.shared.views import as_json, page_json, task_view, task_views
 
 ROUTES = {("GET", "/tasks"): "list", ("GET", "/tasks/{id}"): "get"}
 runtime.configure_logging()
@@ -55,7 +55,7 @@ def handle(request: flask.Request) -> flask.Response:
             conn, caller.user_id, _filter(query), sort=sort, descending=descending, after=after, limit=query.limit + 1
         )
         page = rows[: query.limit]
-        items = [as_json(v) for v in task_views(conn, page)]
+        views = task_views(conn, page)
     more = len(rows) > query.limit
     next_cursor = pagination.encode(page[-1]["sort_value"], page[-1]["id"], bound) if more else None
-    return rest.json_response({"items": items, "next_cursor": next_cursor})
+    return flask.Response(page_json(views, next_cursor), mimetype="application/json")

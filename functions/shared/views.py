@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping
 
 from events.models import TaskData
-from functions.shared.api import RecurrenceOut, TaskOut
+from functions.shared.api import RecurrenceOut, TaskOut, TaskPage
 from functions.shared.queries import recurrence_patterns, tags
 
 _TASK_FIELDS = [f for f in TaskOut.model_fields if f not in ("tags", "recurrence", "rank", "snippet")]
@@ -22,13 +22,25 @@ def task_views(conn: Connection, rows: Sequence[RowMapping]) -> list[TaskOut]:
 
 
 def build(row: RowMapping, tag_names: Sequence[str], pattern: RowMapping | None) -> TaskOut:
-    """The view of a row whose tag names (any order) and recurrence pattern the caller already has."""
-    return TaskOut(
+    """The view of a row whose tag names (any order) and recurrence pattern the caller already has.
+
+    Rows come from the database, whose constraints already hold, so the view is constructed without re-validation.
+    """
+    return TaskOut.model_construct(
         **{name: row[name] for name in _TASK_FIELDS},
         tags=sorted(tag_names, key=str.lower),
-        recurrence=RecurrenceOut.model_validate(dict(pattern)) if pattern is not None else None,
+        recurrence=RecurrenceOut.model_construct(**pattern) if pattern is not None else None,
         rank=row.get("rank"),
         snippet=row.get("snippet"),
+    )
+
+
+def page_json(views: Sequence[TaskOut], next_cursor: str | None) -> bytes:
+    """The JSON of a page of tasks, serialized by pydantic-core in one pass."""
+    searched = any(v.rank is not None for v in views)
+    exclude = None if searched else {"items": {"__all__": {"rank", "snippet"}}}
+    return (
+        TaskPage.model_construct(items=list(views), next_cursor=next_cursor).model_dump_json(exclude=exclude).encode()
     )
 
 

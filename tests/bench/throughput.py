@@ -117,8 +117,9 @@ def main() -> None:
     url = config.database_url or embedded_pg.start(config.data_dir, "taskfn_bench")
     engine = db.create(config, url)
     migrations.migrate(engine)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO users (id) VALUES (%s) ON CONFLICT DO NOTHING", (DEV_USER,))
+    with engine.begin() as conn:  # every run starts from the same (empty) tables
+        conn.exec_driver_sql("TRUNCATE users, outbox, processed_events CASCADE")
+        conn.exec_driver_sql("INSERT INTO users (id) VALUES (%s)", (DEV_USER,))
     engine.dispose()
     parsed = db.sqlalchemy_url(url)
 
@@ -173,12 +174,13 @@ threads, JWT auth, events published to a trivial sink; bare figures are one pg80
 
 Ratio to bare: create-task **{create_ratio:.2f}**, list-tasks **{list_ratio:.2f}** (target >= 0.5).
 
-Not met yet. Known causes, from a cProfile of create-task (`tests/bench`): a create makes 11 SQL round trips in its
-transaction (user provisioning, id check, insert, the view's tag query, one INSERT per outbox event) where the bare loop
-makes 4, then a second transaction (pre-ping, claim, one UPDATE per event) and two sink POSTs to publish; pg8000
-re-parses every statement. Next steps: one multi-row outbox INSERT per transaction, one UPDATE per publish pass, the
-view built from what the insert returned, and fewer pre-pings. The client, gunicorn, PostgreSQL and the sink share
-the machine's 2 cores.
+Not met. A create does, in one request: JWT check, validation, a transaction of 6 statements (provision the user,
+check the id, insert, tags, one multi-row outbox INSERT) and, after its commit on the same connection, a publish
+transaction (claim, one UPDATE) with two POSTs to the sink; the bare loop does 4 statements and publishes nothing.
+cProfile puts the function's CPU at ~8 ms per create, spread over Flask/gunicorn, SQLAlchemy statement building,
+pg8000's per-statement parameter rewriting (~0.2 ms each) and the HTTP publish, with one gunicorn worker holding the
+GIL. Two workers (`WORKERS=2 THREADS=4`) measured +33% on create-task; the client, gunicorn, PostgreSQL and the sink
+share the machine's 2 cores. Remaining ideas: prebuilt statements with bind parameters, and batching the publish.
 """
     write_section("throughput", body)
     print(body)
