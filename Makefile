@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python -m tests.bench.coldstart
 	$(BIN)/python -m tests.bench.throughput
 	$(BIN)/python -m tests.bench.search
+	$(BIN)/python -m tests.bench.recurrence
 
 db-stop: install
 	$(BIN)/python -m infra.local.postgres stop

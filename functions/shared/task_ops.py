@@ -18,6 +18,7 @@ from events.commands import CreateTask, RecurrenceInput, TaskChanges
 from functions.shared.api import TaskOut
 from functions.shared.outbox import Transaction
 from functions.shared.queries import recurrence_patterns, tags, tasks
+from functions.shared.recurrence import ImpossiblePattern, Pattern, validate
 from functions.shared.rest import ApiError, not_found
 from functions.shared.views import as_json, build, task_data, task_view
 
@@ -60,8 +61,17 @@ def _emit(
     tx.emit(sync)
 
 
+def _checked(recurrence: RecurrenceInput) -> RecurrenceInput:
+    """The recurrence if it can ever occur; 422 naming the field otherwise."""
+    try:
+        validate(Pattern.of(recurrence))
+    except ImpossiblePattern as e:
+        raise ApiError(422, "invalid request", [{"loc": ["body", "recurrence", e.field], "msg": str(e)}]) from None
+    return recurrence
+
+
 def _pattern(tx: Transaction, recurrence: RecurrenceInput) -> UUID:
-    return recurrence_patterns.insert_pattern(tx.conn, recurrence.model_dump())["id"]  # type: ignore[no-any-return]
+    return recurrence_patterns.insert_pattern(tx.conn, _checked(recurrence).model_dump())["id"]  # type: ignore[no-any-return]
 
 
 def _same_task(command: CreateTask, view: TaskOut) -> bool:
@@ -85,7 +95,7 @@ def create(tx: Transaction, user_id: UUID, command: CreateTask, new_id: NewId) -
     values = {name: getattr(command, name) for name in _SCALARS} | {"id": command.task_id}
     pattern = None
     if command.recurrence is not None:
-        pattern = recurrence_patterns.insert_pattern(tx.conn, command.recurrence.model_dump())
+        pattern = recurrence_patterns.insert_pattern(tx.conn, _checked(command.recurrence).model_dump())
         values["recurrence_id"] = pattern["id"]
     row = tasks.insert_task(tx.conn, user_id, values)
     own_tags = tags.ensure_tags(tx.conn, user_id, command.tags)

@@ -108,6 +108,24 @@ def test_create_with_a_client_id_is_safe_to_repeat(engine: Engine, sink: SinkSer
             422,
             None,
         ),
+        (
+            {
+                "title": "x",
+                "recurrence": {
+                    "frequency": "yearly",
+                    "start_date": "2027-01-01",
+                    "month_of_year": [2],
+                    "day_of_month": [30],
+                },
+            },
+            422,
+            ["body", "recurrence", "day_of_month"],
+        ),
+        (
+            {"title": "x", "recurrence": {"frequency": "yearly", "start_date": "2027-01-01", "day_of_month": [3]}},
+            422,
+            ["body", "recurrence", "month_of_year"],
+        ),
         ({"title": "x" * 70_000}, 413, None),
     ],
 )
