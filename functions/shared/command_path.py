@@ -7,21 +7,19 @@ error is a 500 (retried).
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import flask
-from pydantic import BaseModel, ValidationError
 
-from events import envelope
 from events import types as t
 from functions.shared import outbox
+from functions.shared.consumer import accept, reject
 from functions.shared.outbox import Transaction
 from functions.shared.queries import processed, users
-from functions.shared.rest import ApiError, validation_details
+from functions.shared.rest import ApiError
 from functions.shared.task_ops import NewId
 
 logger = logging.getLogger(__name__)
@@ -37,32 +35,18 @@ def is_command(request: flask.Request) -> bool:
     return is_event and request.path.strip("/") == ""
 
 
-def _reject(event_id: str, reason: str, details: list[dict[str, Any]] | None = None) -> flask.Response:
-    logger.warning("command %s rejected: %s", event_id, reason, extra={"ce_id": event_id, "status": 400})
-    body: dict[str, Any] = {"error": reason}
-    if details:
-        body["details"] = details
-    return flask.Response(json.dumps(body), status=400, mimetype="application/json")
-
-
 def run(request: flask.Request, function: str, operations: Mapping[str, Operation]) -> flask.Response:
-    try:
-        event = envelope.from_http(dict(request.headers), request.get_data())
-    except Exception as e:  # the SDK raises several types for "not a CloudEvent"
-        return _reject("?", f"not a CloudEvent: {e}")
+    accepted = accept(request, operations)
+    if isinstance(accepted, flask.Response):
+        return accepted
+    event, payload = accepted
     event_id, event_type = str(event["id"]), str(event["type"])
     log = {"ce_id": event_id, "ce_type": event_type}
-    operation = operations.get(event_type)
-    if operation is None:
-        logger.info("ignored a %s event", event_type, extra=log)
-        return flask.Response("", status=200)
+    operation = operations[event_type]
     try:
-        payload: BaseModel = envelope.payload_of(event)
         user_id = uuid.UUID(str(event.get(t.USER_ID)))
-    except ValidationError as e:
-        return _reject(event_id, "invalid command", validation_details(e, "data"))
     except ValueError:
-        return _reject(event_id, f"the {t.USER_ID} extension must be a user id")
+        return reject(event_id, f"the {t.USER_ID} extension must be a user id")
     correlation = event.get(t.CORRELATION_ID) or event_id
 
     def new_id(effect: str) -> uuid.UUID:  # replays derive the same event ids
@@ -76,6 +60,6 @@ def run(request: flask.Request, function: str, operations: Mapping[str, Operatio
             users.provision(tx.conn, user_id)
             operation(tx, user_id, payload, new_id)
     except ApiError as e:
-        return _reject(event_id, e.error, e.details)
+        return reject(event_id, e.error, e.details)
     logger.info("command applied", extra=log)
     return flask.Response("", status=200)

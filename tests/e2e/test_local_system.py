@@ -122,3 +122,25 @@ def test_a_client_uses_the_api_through_the_gateway_and_a_command_travels_through
         return got.status == 200 and json.loads(got.data)["title"] == "Via Kafka"
 
     assert _wait_for(arrived), "the command never created its task"
+
+
+def test_a_write_is_audited_through_kafka(system: LocalSystem) -> None:
+    rows = dict(system.rows)
+    gateway = rows["Gateway (public REST)"]
+    auth = {"Authorization": f"Bearer {rows['Dev token (24 h)']}", "Content-Type": "application/json"}
+    correlation = str(uuid.uuid4())
+
+    created = urllib3.request(
+        "POST",
+        f"{gateway}/tasks",
+        headers={**auth, "X-Correlation-ID": correlation},
+        body=json.dumps({"title": "Log me"}),
+    )
+    task_id = json.loads(created.data)["id"]
+
+    def audited() -> bool:
+        trail = urllib3.request("GET", f"{gateway}/audit?task_id={task_id}", headers=auth)
+        items = json.loads(trail.data)["items"]
+        return len(items) == 1 and items[0]["action"] == "created" and items[0]["correlation_id"] == correlation
+
+    assert _wait_for(audited), "the task's creation never reached the audit trail"
