@@ -6,9 +6,6 @@ Triggered every minute by a PingSource and callable over HTTP (POST or GET). Ans
 
 from __future__ import annotations
 
-import logging
-from dataclasses import asdict
-
 import flask
 import functions_framework
 
@@ -16,20 +13,13 @@ from functions.shared import deps, outbox, runtime
 from functions.shared.config import settings
 
 runtime.configure_logging()
-logger = logging.getLogger(__name__)
 
 
 @functions_framework.http
 def handle(request: flask.Request) -> tuple[dict[str, int], int] | tuple[str, int]:
     """Run one relay: publish due pending events oldest first (per-key order kept), then prune old published rows."""
-    if request.method not in ("GET", "POST"):
-        return "", 405
-    report = outbox.relay(deps.get().sinks, retention_days=settings().outbox_retention_days)
-    logger.info(
-        "relayed %d, failed %d, pruned %d",
-        report.published,
-        report.failed,
-        report.pruned,
-        extra={"ce_id": request.headers.get("ce-id"), "ce_type": request.headers.get("ce-type")},
+    return runtime.scheduled(
+        request,
+        lambda: outbox.relay(deps.get().sinks, retention_days=settings().outbox_retention_days),
+        "relay-outbox relayed",
     )
-    return asdict(report), 200

@@ -1,17 +1,20 @@
-"""The side-effect seams a function uses (sinks; later mail and storage), built lazily; tests override them."""
+"""The side-effect seams a function uses (event sinks, object storage; later mail), built lazily; tests override
+them."""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from functions.shared.config import settings
 from functions.shared.sinks import HttpSinks, Sinks
+from functions.shared.storage import S3Storage, Storage
 
 
 @dataclass(frozen=True)
 class Deps:
     sinks: Sinks
+    storage: Storage = field(default_factory=lambda: S3Storage(settings()))  # the client itself is lazy
 
 
 _deps: Deps | None = None

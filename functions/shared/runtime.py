@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
+
+logger = logging.getLogger(__name__)
 
 # fields a handler may pass with `extra=` that are copied into the log line
 CONTEXT_FIELDS = ("ce_id", "ce_type", "ce_source", "correlation_id", "user_id", "task_id", "status")
@@ -35,3 +40,14 @@ def configure_logging(level: int = logging.INFO) -> None:
     handler.setFormatter(JsonFormatter())
     root.addHandler(handler)
     root.setLevel(level)
+
+
+def scheduled(request: Any, job: Callable[[], Any], summary: str) -> tuple[dict[str, Any], int] | tuple[str, int]:
+    """Run a scheduled job (a PingSource tick, or a GET/POST by hand): 405 for other methods, else 200 with the
+    job's result (a dataclass) as JSON, logged once with the tick's CloudEvent id and type."""
+    if request.method not in ("GET", "POST"):
+        return "", 405
+    result = asdict(job())
+    extra = {"ce_id": request.headers.get("ce-id"), "ce_type": request.headers.get("ce-type")}
+    logger.info("%s %s", summary, json.dumps(result), extra=extra)
+    return result, 200

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, RowMapping, delete, select, tuple_
+from sqlalchemy import Connection, RowMapping, delete, func, select, tuple_
 
 from functions.shared.tables import audit_logs
 
@@ -76,3 +77,26 @@ def delete_older_than(conn: Connection, cutoff: datetime, limit: int) -> int:
         .scalar_subquery()
     )
     return conn.execute(delete(audit_logs).where(audit_logs.c.id.in_(doomed))).rowcount
+
+
+def oldest_day_before(conn: Connection, cutoff: datetime) -> date | None:
+    """The UTC day of the oldest entry older than `cutoff`, or None."""
+    oldest = conn.scalar(select(func.min(audit_logs.c.timestamp)).where(audit_logs.c.timestamp < cutoff))
+    return oldest.astimezone(UTC).date() if oldest is not None else None
+
+
+def day_entries(conn: Connection, day: date, cutoff: datetime) -> list[RowMapping]:
+    """Every entry of one UTC day that is older than `cutoff`, oldest first."""
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    stmt = (
+        select(audit_logs)
+        .where(audit_logs.c.timestamp >= start, audit_logs.c.timestamp < start + timedelta(days=1))
+        .where(audit_logs.c.timestamp < cutoff)
+        .order_by(audit_logs.c.timestamp, audit_logs.c.id)
+    )
+    return list(conn.execute(stmt).mappings())
+
+
+def delete_ids(conn: Connection, ids: Sequence[UUID]) -> int:
+    """Delete these entries; returns how many went."""
+    return conn.execute(delete(audit_logs).where(audit_logs.c.id.in_(list(ids)))).rowcount
