@@ -9,22 +9,22 @@ import uuid
 import flask
 import functions_framework
 from cloudevents.http import CloudEvent
-from sqlalchemy import Connection
 
 from events import models
 from events import types as t
 from functions.shared import consumer, runtime
+from functions.shared.outbox import Transaction
 from functions.shared.queries import audit
 
 FUNCTION = "write-audit"
 runtime.configure_logging()
 
 
-def _record(conn: Connection, event: models.TaskEvent, _: CloudEvent) -> None:
+def _record(tx: Transaction, event: models.TaskEvent, _: CloudEvent) -> None:
     previous = getattr(event, "previous_task_data", None)
     data = event.task_data.model_dump(mode="json")
     audit.insert_entry(
-        conn,
+        tx.conn,
         entry_id=uuid.uuid5(uuid.NAMESPACE_URL, f"audit|{event.event_id}"),
         user_id=event.user_id,
         entity_type="task",

@@ -123,3 +123,14 @@ def event_sink(engine: Engine) -> Iterator[object]:
         previous = deps.override(deps.Deps(sinks=HttpSinks(Settings(**topics))))
         yield server
         deps.override(previous)
+
+
+@pytest.fixture
+def api_auth(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Functions verify HS256 tokens signed with the test secret (tests.support.api.token)."""
+    from tests.support.api import SECRET
+
+    monkeypatch.setenv("AUTH_JWT_SECRET", SECRET)
+    settings.cache_clear()
+    yield
+    settings.cache_clear()

@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import flask
 from cloudevents.http import CloudEvent
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection
 
 from events import envelope
-from functions.shared import db
+from events import types as t
+from functions.shared import outbox
+from functions.shared.outbox import Transaction
 from functions.shared.queries import processed
 from functions.shared.rest import validation_details
 
 logger = logging.getLogger(__name__)
 
-Effect = Callable[[Connection, Any, CloudEvent], None]
+Effect = Callable[[Transaction, Any, CloudEvent], None]
 
 
 def reject(event_id: str, reason: str, details: list[dict[str, Any]] | None = None) -> flask.Response:
@@ -60,10 +62,11 @@ def consume(request: flask.Request, function: str, effects: Mapping[str, Effect]
     event_id, event_type = str(event["id"]), str(event["type"])
     log = {"ce_id": event_id, "ce_type": event_type, "correlation_id": event.get("correlationid")}
     effect = effects[event_type]
-    with db.transaction() as conn:
-        if not processed.first_time(conn, function, event_id):
+    correlation = uuid.uuid5(uuid.NAMESPACE_URL, str(event.get("correlationid") or event_id))
+    with outbox.transaction(t.source(function), correlation) as tx:
+        if not processed.first_time(tx.conn, function, event_id):
             logger.info("redelivery of a processed event; nothing changes", extra=log)
             return flask.Response("", status=200)
-        effect(conn, payload, event)
+        effect(tx, payload, event)
     logger.info("event processed", extra=log)
     return flask.Response("", status=200)

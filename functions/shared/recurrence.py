@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule
@@ -163,3 +164,19 @@ def _period_start(p: Pattern, after: date) -> date:
         return max(start, begin)
     years = after.year - start.year
     return max(start, date(start.year + years // p.interval * p.interval, 1, 1))
+
+
+def next_due(
+    p: Pattern, due: datetime | None, completed: datetime, zone: ZoneInfo, default_time: time = time(9)
+) -> datetime | None:
+    """When the instance after a completed one is due: the first occurrence strictly after the later of the
+    completed instance's due date and its completion date (both as dates in `zone`), at the series' local time of
+    day (the completed instance's, else `default_time`), so 09:00 stays 09:00 across daylight-saving changes.
+    Occurrences missed while the instance was overdue are skipped. None when the set is exhausted."""
+    done_day = completed.astimezone(zone).date()
+    due_day = due.astimezone(zone).date() if due is not None else done_day
+    day = next_after(p, max(due_day, done_day))
+    if day is None:
+        return None
+    at = due.astimezone(zone).time() if due is not None else default_time
+    return datetime.combine(day, at, tzinfo=zone)

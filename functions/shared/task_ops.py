@@ -83,9 +83,15 @@ def _same_task(command: CreateTask, view: TaskOut) -> bool:
     return mine == theirs and same_tags and recurrence == wanted
 
 
-def create(tx: Transaction, user_id: UUID, command: CreateTask, new_id: NewId) -> tuple[bool, TaskOut]:
+def create(
+    tx: Transaction,
+    user_id: UUID,
+    command: CreateTask,
+    new_id: NewId,
+    series: tuple[UUID, UUID] | None = None,
+) -> tuple[bool, TaskOut]:
     """Create the task; (False, existing) when this user already created the same task with this id. 409 when the
-    id is taken by a different task."""
+    id is taken by a different task. `series` = (recurrence pattern id, first task) places it in an existing series."""
     owner = tasks.owner_of(tx.conn, command.task_id)
     if owner is not None:
         existing = tasks.get_task(tx.conn, user_id, command.task_id) if owner == user_id else None
@@ -94,7 +100,10 @@ def create(tx: Transaction, user_id: UUID, command: CreateTask, new_id: NewId) -
         raise ApiError(409, "a different task already has this id")
     values = {name: getattr(command, name) for name in _SCALARS} | {"id": command.task_id}
     pattern = None
-    if command.recurrence is not None:
+    if series is not None:
+        values["recurrence_id"], values["parent_task_id"] = series
+        pattern = recurrence_patterns.get_pattern(tx.conn, series[0])
+    elif command.recurrence is not None:
         pattern = recurrence_patterns.insert_pattern(tx.conn, _checked(command.recurrence).model_dump())
         values["recurrence_id"] = pattern["id"]
     row = tasks.insert_task(tx.conn, user_id, values)

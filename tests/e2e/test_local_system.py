@@ -144,3 +144,23 @@ def test_a_write_is_audited_through_kafka(system: LocalSystem) -> None:
         return len(items) == 1 and items[0]["action"] == "created" and items[0]["correlation_id"] == correlation
 
     assert _wait_for(audited), "the task's creation never reached the audit trail"
+
+
+def test_completing_a_recurring_task_creates_the_next_one_through_kafka(system: LocalSystem) -> None:
+    rows = dict(system.rows)
+    gateway = rows["Gateway (public REST)"]
+    auth = {"Authorization": f"Bearer {rows['Dev token (24 h)']}", "Content-Type": "application/json"}
+    # due on a Monday far ahead, so completing it today makes the Wednesday after it the next occurrence
+    body = {"title": "Daily stand-up", "due_date": "2030-01-07T09:00:00Z",
+            "recurrence": {"frequency": "weekly", "day_of_week": [0, 2, 4], "start_date": "2030-01-07"}}  # fmt: skip
+    task = json.loads(urllib3.request("POST", f"{gateway}/tasks", headers=auth, body=json.dumps(body)).data)
+
+    completed = urllib3.request("POST", f"{gateway}/tasks/{task['id']}/complete", headers=auth)
+    assert completed.status == 200
+
+    def next_instance() -> bool:
+        listing = urllib3.request("GET", f"{gateway}/tasks?recurring=true&status=pending", headers=auth)
+        dues = [t["due_date"] for t in json.loads(listing.data)["items"] if t["parent_task_id"] == task["id"]]
+        return dues == ["2030-01-09T09:00:00Z"]
+
+    assert _wait_for(next_instance), "the next instance never appeared"

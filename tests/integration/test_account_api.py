@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, text
 
-from functions.shared import config
 from functions.shared.queries import audit
-from tests.support import api
 from tests.support.api import User
-from tests.support.sink_server import SinkServer
 
-
-@pytest.fixture(autouse=True)
-def setup(event_sink: SinkServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AUTH_JWT_SECRET", api.SECRET)
-    config.settings.cache_clear()
-    yield
-    config.settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("event_sink", "api_auth")
 
 
 def test_tags_lifecycle_with_counts_and_case_insensitive_names() -> None:

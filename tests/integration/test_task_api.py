@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 
-from functions.shared import config
 from tests.support import api
 from tests.support.api import User
 from tests.support.sink_server import SinkServer
 
-
-@pytest.fixture(autouse=True)
-def auth(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AUTH_JWT_SECRET", api.SECRET)
-    config.settings.cache_clear()
-    yield
-    config.settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("api_auth")
 
 
 @pytest.fixture

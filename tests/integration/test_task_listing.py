@@ -9,21 +9,17 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from functions.shared import config, deps
+from functions.shared import deps
 from functions.shared.config import Settings
 from functions.shared.sinks import HttpSinks
-from tests.support import api
 from tests.support.api import User
 
 
 @pytest.fixture(autouse=True)
-def setup(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AUTH_JWT_SECRET", api.SECRET)
-    config.settings.cache_clear()
+def setup(engine: Engine, api_auth: None) -> Iterator[None]:
     previous = deps.override(deps.Deps(sinks=HttpSinks(Settings())))  # no sinks: events stay in the outbox
     yield
     deps.override(previous)
-    config.settings.cache_clear()
 
 
 SEED: list[dict[str, Any]] = [

@@ -1,0 +1,61 @@
+"""expand-recurrence: when an instance of a recurring task is completed (task-events, KafkaSource), create the next
+one: same title, description, priority, tags and reminder offset, parent = the series' first task, due at the
+pattern's next occurrence (recurrence.next_due). An exhausted pattern becomes `completed`; a cancelled one creates
+nothing. The next instance's id derives from the completed one, so a redelivery or a reopen-and-complete again never
+creates a second."""
+
+from __future__ import annotations
+
+import uuid
+from zoneinfo import ZoneInfo
+
+import flask
+import functions_framework
+from cloudevents.http import CloudEvent
+
+from events import models
+from events import types as t
+from events.commands import CreateTask
+from functions.shared import consumer, runtime, task_ops
+from functions.shared.outbox import Transaction
+from functions.shared.queries import recurrence_patterns, tasks, users
+from functions.shared.recurrence import Pattern, next_due
+
+FUNCTION = "expand-recurrence"
+runtime.configure_logging()
+
+
+def _expand(tx: Transaction, event: models.TaskCompleted, ce: CloudEvent) -> None:
+    pattern_id = event.task_data.recurrence_id
+    pattern = recurrence_patterns.get_pattern(tx.conn, pattern_id, for_update=True) if pattern_id else None
+    task = tasks.get_task(tx.conn, event.user_id, event.task_id)
+    next_id = uuid.uuid5(uuid.NAMESPACE_URL, f"next-instance|{event.task_id}")
+    if pattern is None or pattern["status"] != "active" or task is None or tasks.owner_of(tx.conn, next_id):
+        return
+    user = users.get_user(tx.conn, event.user_id)
+    zone = ZoneInfo(user["timezone"] if user else "UTC")
+    due = next_due(Pattern.of(pattern), task["due_date"], event.timestamp, zone)
+    if due is None:
+        recurrence_patterns.set_status(tx.conn, pattern["id"], "completed")
+        return
+    offset = task["due_date"] - task["reminder_at"] if task["due_date"] and task["reminder_at"] else None
+    command = CreateTask(
+        task_id=next_id,
+        title=task["title"],
+        description=task["description"],
+        priority=task["priority"],
+        due_date=due,
+        reminder_at=due - offset if offset is not None else None,
+        tags=event.task_data.tags,
+    )
+
+    def new_id(effect: str) -> uuid.UUID:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"{FUNCTION}|{ce['id']}|{effect}")
+
+    task_ops.create(tx, event.user_id, command, new_id, series=(pattern["id"], task["parent_task_id"] or task["id"]))
+
+
+@functions_framework.http
+def handle(request: flask.Request) -> flask.Response:
+    """Expand a completed recurring instance: 200 (also for other types and redeliveries), 400 for bad data."""
+    return consumer.consume(request, FUNCTION, {t.TASK_COMPLETED: _expand})

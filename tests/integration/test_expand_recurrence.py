@@ -1,0 +1,148 @@
+"""expand-recurrence on a real PostgreSQL: the next instance of a completed recurring task, for a table of patterns."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, text
+from werkzeug.test import TestResponse
+
+from events import envelope, models
+from events import types as t
+from tests.support import api
+from tests.support.api import User
+
+pytestmark = pytest.mark.usefixtures("event_sink", "api_auth")
+
+
+def _start(user: User, zone: str, due: str, recurrence: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    user.call("PUT", "/preferences", json={"timezone": zone})
+    created = user.call(
+        "POST", "/tasks", json={"title": "Water plants", "due_date": due, "recurrence": recurrence, **extra}
+    )
+    assert created.status_code == 201, created.get_json()
+    return dict(created.get_json())
+
+
+def _complete(user: User, task: dict[str, Any], at: str, event_id: uuid.UUID | None = None) -> TestResponse:
+    data = models.TaskData.model_validate(
+        {k: task[k] for k in ("title", "description", "status", "priority", "due_date", "tags", "reminder_at")}
+        | {"status": "completed", "recurrence_id": task["recurrence"]["id"]}
+    )
+    event = models.TaskCompleted(event_id=event_id or uuid.uuid4(), task_id=task["id"], user_id=user.id, task_data=data,
+                                 timestamp=datetime.fromisoformat(at), correlation_id=uuid.uuid4())  # fmt: skip
+    headers, body = envelope.to_http(envelope.to_cloudevent(event, source=t.source("complete-task")))
+    return api.client("expand_recurrence").post("/", headers=headers, data=body)
+
+
+def _series(engine: Engine, task: dict[str, Any]) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, title, due_date, reminder_at, parent_task_id, priority FROM tasks "
+                 "WHERE recurrence_id = :r AND id <> :t ORDER BY due_date"),
+            {"r": task["recurrence"]["id"], "t": task["id"]},
+        )  # fmt: skip
+        return [dict(r._mapping) for r in rows]
+
+
+def _pattern_status(engine: Engine, task: dict[str, Any]) -> str:
+    with engine.connect() as conn:
+        return str(
+            conn.scalar(text("SELECT status FROM recurrence_patterns WHERE id = :r"), {"r": task["recurrence"]["id"]})
+        )
+
+
+CASES = [
+    ("daily across the DST switch", "Europe/Berlin", "2027-03-27T09:00:00+01:00",
+     {"frequency": "daily", "start_date": "2027-03-20"}, "2027-03-27T10:00:00+01:00", "2027-03-28T09:00:00+02:00"),
+    ("every 2nd week Mon/Wed/Fri", "UTC", "2027-01-08T18:00:00Z",
+     {"frequency": "weekly", "interval": 2, "day_of_week": [0, 2, 4], "start_date": "2027-01-04"},
+     "2027-01-08T19:00:00Z", "2027-01-18T18:00:00+00:00"),
+    ("monthly on the 31st", "UTC", "2027-01-31T08:00:00Z",
+     {"frequency": "monthly", "day_of_month": [31], "start_date": "2027-01-31"},
+     "2027-01-31T09:00:00Z", "2027-03-31T08:00:00+00:00"),
+    ("yearly on 29 February", "UTC", "2028-02-29T08:00:00Z",
+     {"frequency": "yearly", "month_of_year": [2], "day_of_month": [29], "start_date": "2028-02-29"},
+     "2028-02-29T09:00:00Z", "2032-02-29T08:00:00+00:00"),
+    ("custom: weekends", "America/New_York", "2027-01-02T10:00:00-05:00",
+     {"frequency": "custom", "day_of_week": [5, 6], "start_date": "2027-01-01"},
+     "2027-01-02T11:00:00-05:00", "2027-01-03T10:00:00-05:00"),
+    ("completed late skips missed days", "UTC", "2027-01-01T09:00:00Z",
+     {"frequency": "daily", "start_date": "2027-01-01"}, "2027-01-05T20:00:00Z", "2027-01-06T09:00:00+00:00"),
+    ("completed in the user's evening, the next UTC day", "Asia/Tokyo", "2027-01-01T09:00:00+09:00",
+     {"frequency": "daily", "start_date": "2027-01-01"}, "2027-01-01T23:30:00+09:00", "2027-01-02T09:00:00+09:00"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "zone", "due", "recurrence", "completed", "expected"), CASES, ids=[c[0] for c in CASES]
+)
+def test_the_next_instance(engine: Engine, case: str, zone: str, due: str, recurrence: dict[str, Any], completed: str,
+                           expected: str) -> None:  # fmt: skip
+    user = User()
+    first = _start(user, zone, due, recurrence)
+
+    assert _complete(user, first, completed).status_code == 200
+
+    [following] = _series(engine, first)
+    assert following["due_date"] == datetime.fromisoformat(expected)
+    assert following["due_date"].astimezone(ZoneInfo(zone)).isoformat() == expected
+    assert following["parent_task_id"] == uuid.UUID(first["id"])
+
+
+@pytest.mark.parametrize(
+    "recurrence",
+    [
+        {"frequency": "daily", "start_date": "2027-01-01", "count": 2},
+        {"frequency": "daily", "start_date": "2027-01-01", "end_date": "2027-01-02"},
+    ],
+)
+def test_an_exhausted_pattern_completes_and_creates_nothing(engine: Engine, recurrence: dict[str, Any]) -> None:
+    user = User()
+    last = _start(user, "UTC", "2027-01-02T09:00:00Z", recurrence)
+
+    assert _complete(user, last, "2027-01-02T10:00:00Z").status_code == 200
+
+    assert _series(engine, last) == []
+    assert _pattern_status(engine, last) == "completed"
+
+
+def test_copies_the_task_and_its_reminder_offset(engine: Engine) -> None:
+    user = User()
+    first = _start(user, "UTC", "2027-01-01T09:00:00Z", {"frequency": "daily", "start_date": "2027-01-01"},
+                   reminder_at="2027-01-01T08:30:00Z", tags=["home"], priority="high")  # fmt: skip
+
+    _complete(user, first, "2027-01-01T09:05:00Z")
+
+    [following] = _series(engine, first)
+    assert (following["title"], following["priority"]) == ("Water plants", "high")
+    assert following["reminder_at"] == datetime.fromisoformat("2027-01-02T08:30:00+00:00")
+    assert user.call("GET", f"/tasks/{following['id']}").get_json()["tags"] == ["home"]
+
+
+def test_redelivery_and_completing_again_never_create_a_second_instance(engine: Engine) -> None:
+    user = User()
+    first = _start(user, "UTC", "2027-01-01T09:00:00Z", {"frequency": "daily", "start_date": "2027-01-01"})
+    event_id = uuid.uuid4()
+
+    for response in (
+        _complete(user, first, "2027-01-01T10:00:00Z", event_id),
+        _complete(user, first, "2027-01-01T10:00:00Z", event_id),  # the same event again
+        _complete(user, first, "2027-01-03T10:00:00Z"),  # reopened and completed again, later
+    ):
+        assert response.status_code == 200
+
+    assert len(_series(engine, first)) == 1
+
+
+def test_a_cancelled_series_creates_nothing(engine: Engine) -> None:
+    user = User()
+    first = _start(user, "UTC", "2027-01-01T09:00:00Z", {"frequency": "daily", "start_date": "2027-01-01"})
+    user.call("PATCH", f"/tasks/{first['id']}", json={"recurrence": None})
+
+    assert _complete(user, first, "2027-01-01T10:00:00Z").status_code == 200
+    assert _series(engine, first) == []
