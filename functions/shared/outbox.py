@@ -144,8 +144,7 @@ def publish_pass(
             return publish_pass(sinks, limit=limit, event_ids=event_ids, due_only=due_only, connection=pooled)
     report = Report()
     with connection.begin():
-        conn = connection
-        rows = queries.claim_heads(conn, limit=limit, event_ids=event_ids, due_only=due_only)
+        rows = queries.claim_heads(connection, limit=limit, event_ids=event_ids, due_only=due_only)
         down: set[str] = set()
         published: list[int] = []
         for row in rows:
@@ -156,12 +155,12 @@ def publish_pass(
                 sinks.send(row["topic"], headers, body)
             except PublishError as e:
                 down.add(row["topic"])
-                queries.mark_failed(conn, row["id"], e.reason)
+                queries.mark_failed(connection, row["id"], e.reason)
                 report.failed += 1
                 logger.warning("outbox event %s not published: %s", row["event_id"], e.reason)
             else:
                 published.append(row["id"])
-        queries.mark_published(conn, published)
+        queries.mark_published(connection, published)
         report.published += len(published)
     return report
 

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, RowMapping, text
 
 from functions.shared import db
 from functions.shared.queries import tasks, users
+
+
+def _search(conn: Connection, user_id: uuid.UUID, query: str) -> list[RowMapping]:
+    """The query GET /tasks?q= runs: best match first."""
+    found = tasks.TaskFilter(query=query)
+    return tasks.list_tasks(conn, user_id, found, sort="relevance", descending=True, after=None, limit=50)
 
 
 def test_trigger_fills_and_refreshes_search_vector(conn: Connection) -> None:
     user = users.ensure_user(conn, uuid.uuid4())
     task = tasks.insert_task(conn, user["id"], {"title": "Run the marathon", "description": "Buy shoes"})
 
-    assert [t["id"] for t in tasks.search_tasks(conn, user["id"], "shoes")] == [task["id"]]
+    assert [t["id"] for t in _search(conn, user["id"], "shoes")] == [task["id"]]
     tasks.update_task(conn, user["id"], task["id"], {"description": "Book a physio"})
-    assert tasks.search_tasks(conn, user["id"], "shoes") == []
-    assert [t["id"] for t in tasks.search_tasks(conn, user["id"], "physio")] == [task["id"]]
+    assert _search(conn, user["id"], "shoes") == []
+    assert [t["id"] for t in _search(conn, user["id"], "physio")] == [task["id"]]
 
 
 def test_stemmed_word_forms_match_and_rank_orders_results(conn: Connection) -> None:
@@ -26,17 +32,17 @@ def test_stemmed_word_forms_match_and_rank_orders_results(conn: Connection) -> N
     twice = tasks.insert_task(conn, user["id"], {"title": "Run, run", "description": "runs every morning"})
     tasks.insert_task(conn, user["id"], {"title": "Buy milk"})
 
-    found = tasks.search_tasks(conn, user["id"], "running")
+    found = _search(conn, user["id"], "running")
 
     assert [t["id"] for t in found] == [twice["id"], once["id"]]
-    assert [t["id"] for t in tasks.search_tasks(conn, user["id"], '"run" -milk -morning')] == [once["id"]]
+    assert [t["id"] for t in _search(conn, user["id"], '"run" -milk -morning')] == [once["id"]]
 
 
 def test_search_is_scoped_to_the_user(conn: Connection) -> None:
     owner, other = users.ensure_user(conn, uuid.uuid4()), users.ensure_user(conn, uuid.uuid4())
     tasks.insert_task(conn, owner["id"], {"title": "Secret plans"})
 
-    assert tasks.search_tasks(conn, other["id"], "secret") == []
+    assert _search(conn, other["id"], "secret") == []
 
 
 def test_search_uses_the_gin_index(conn: Connection) -> None:
@@ -56,7 +62,9 @@ def test_search_uses_the_gin_index(conn: Connection) -> None:
     tasks.insert_task(conn, user_ids[0], {"title": "Running shoes"})
     conn.execute(text("ANALYZE tasks"))
 
-    plan = db.explain(conn, tasks.search_statement(user_ids[0], "running"))
+    running = tasks.TaskFilter(query="running")
+    stmt = tasks.list_statement(user_ids[0], running, sort="relevance", descending=True, after=None, limit=51)
+    plan = db.explain(conn, stmt)
 
     assert "idx_tasks_search" in plan, plan
     assert "Seq Scan" not in plan, plan

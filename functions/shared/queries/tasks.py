@@ -68,23 +68,6 @@ def delete_task(conn: Connection, user_id: UUID, task_id: UUID) -> RowMapping | 
     return conn.execute(stmt).mappings().first()
 
 
-def search_statement(user_id: UUID, query: str, limit: int = 50) -> Select[Any]:
-    """The SELECT behind `search_tasks` (exposed so its plan can be checked)."""
-    tsquery = func.websearch_to_tsquery("english", query)
-    rank = func.ts_rank(tasks.c.search_vector, tsquery).label("rank")
-    return (
-        select(*COLUMNS, rank)
-        .where(tasks.c.user_id == user_id, tasks.c.search_vector.op("@@")(tsquery))
-        .order_by(rank.desc(), tasks.c.id)
-        .limit(limit)
-    )
-
-
-def search_tasks(conn: Connection, user_id: UUID, query: str, limit: int = 50) -> list[RowMapping]:
-    """The user's tasks matching a web-search style query (stemmed English), best match first."""
-    return list(conn.execute(search_statement(user_id, query, limit)).mappings())
-
-
 PRIORITY_RANK = case({"none": 0, "low": 1, "medium": 2, "high": 3}, value=tasks.c.priority)
 
 
