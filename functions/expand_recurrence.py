@@ -2,11 +2,16 @@
 one: same title, description, priority, tags and reminder offset, parent = the series' first task, due at the
 pattern's next occurrence (recurrence.next_due). An exhausted pattern becomes `completed`; a cancelled one creates
 nothing. The next instance's id derives from the completed one, so a redelivery or a reopen-and-complete again never
-creates a second."""
+creates a second.
+
+Its PingSource (hourly) completes the active patterns whose end date has passed in their user's timezone although no
+instance was completed, and answers `{"completed", "batches"}`."""
 
 from __future__ import annotations
 
+import time
 import uuid
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import flask
@@ -16,12 +21,14 @@ from cloudevents.http import CloudEvent
 from events import models
 from events import types as t
 from events.commands import CreateTask
-from functions.shared import consumer, runtime, task_ops
+from functions.shared import consumer, db, runtime, task_ops
 from functions.shared.outbox import Transaction
 from functions.shared.queries import recurrence_patterns, tasks, users
 from functions.shared.recurrence import Pattern, next_due
 
 FUNCTION = "expand-recurrence"
+PING = "dev.knative.sources.ping"
+BATCH = 1000
 runtime.configure_logging()
 
 
@@ -55,7 +62,30 @@ def _expand(tx: Transaction, event: models.TaskCompleted, ce: CloudEvent) -> Non
     task_ops.create(tx, event.user_id, command, new_id, series=(pattern["id"], task["parent_task_id"] or task["id"]))
 
 
+@dataclass
+class Ended:
+    completed: int = 0
+    batches: int = 0
+
+
+def _complete_ended(budget_seconds: float = 50.0) -> Ended:
+    """Complete the patterns whose end date has passed, in bounded batches (one short transaction each)."""
+    result = Ended()
+    deadline = time.monotonic() + budget_seconds
+    while time.monotonic() < deadline:
+        with db.transaction() as conn:
+            done = recurrence_patterns.complete_ended(conn, BATCH)
+        result.completed += len(done)
+        result.batches += 1
+        if len(done) < BATCH:
+            break
+    return result
+
+
 @functions_framework.http
-def handle(request: flask.Request) -> flask.Response:
-    """Expand a completed recurring instance: 200 (also for other types and redeliveries), 400 for bad data."""
+def handle(request: flask.Request) -> flask.Response | tuple[dict[str, int], int] | tuple[str, int]:
+    """Expand a completed recurring instance: 200 (also for other types and redeliveries), 400 for bad data. A
+    PingSource tick (or a GET by hand) runs the end-date sweep instead."""
+    if request.method == "GET" or request.headers.get("ce-type") == PING:
+        return runtime.scheduled(request, _complete_ended, "expand-recurrence completed ended patterns")
     return consumer.consume(request, FUNCTION, {t.TASK_COMPLETED: _expand})

@@ -1,4 +1,4 @@
-"""The side-effect seams a function uses (event sinks, object storage; later mail), built lazily; tests override
+"""The side-effect seams a function uses (event sinks, object storage, e-mail), built lazily; tests override
 them."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 
 from functions.shared.config import settings
+from functions.shared.mailer import Mailer, SesMailer
 from functions.shared.sinks import HttpSinks, Sinks
 from functions.shared.storage import S3Storage, Storage
 
@@ -14,7 +15,8 @@ from functions.shared.storage import S3Storage, Storage
 @dataclass(frozen=True)
 class Deps:
     sinks: Sinks
-    storage: Storage = field(default_factory=lambda: S3Storage(settings()))  # the client itself is lazy
+    storage: Storage = field(default_factory=lambda: S3Storage(settings()))  # the clients themselves are lazy
+    mailer: Mailer = field(default_factory=lambda: SesMailer(settings()))
 
 
 _deps: Deps | None = None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from events import models
 from events import types as t
@@ -19,9 +21,30 @@ BATCH = 500
 class Scheduled:
     scheduled: int = 0
     batches: int = 0
+    deferred_reemitted: int = 0
+
+
+def _emit(tx: outbox.Transaction, row: Mapping[Any, Any], event_id: uuid.UUID) -> None:
+    channels = models.NotificationChannels(
+        in_app=row["in_app_enabled"] is not False, email=row["email_enabled"] is not False
+    )
+    tx.emit(
+        models.ReminderDue(
+            event_id=event_id,
+            task_id=row["task_id"],
+            user_id=row["user_id"],
+            title=row["title"],
+            due_at=row["due_date"],
+            remind_at=row["remind_at"],
+            notification_preferences=channels,
+            timestamp=row["remind_at"],
+        )
+    )
 
 
 def run(budget_seconds: float = 50.0) -> Scheduled:
+    """Emit every reminder whose time has come, then every delivery whose quiet-hours deferral has ended, in
+    bounded batches (one transaction each) until none is left or the budget is spent."""
     result = Scheduled()
     deadline = time.monotonic() + budget_seconds
     while time.monotonic() < deadline:
@@ -29,25 +52,21 @@ def run(budget_seconds: float = 50.0) -> Scheduled:
             due = reminders.claim_due(tx.conn, BATCH)
             for row in due:
                 event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"reminder|{row['id']}|{row['remind_at'].isoformat()}")
-                if not reminders.record_claim(tx.conn, row["id"], row["remind_at"], event_id, row["user_id"]):
-                    continue
-                channels = models.NotificationChannels(
-                    in_app=row["in_app_enabled"] is not False, email=row["email_enabled"] is not False
-                )
-                tx.emit(
-                    models.ReminderDue(
-                        event_id=event_id,
-                        task_id=row["id"],
-                        user_id=row["user_id"],
-                        title=row["title"],
-                        due_at=row["due_date"],
-                        remind_at=row["remind_at"],
-                        notification_preferences=channels,
-                        timestamp=row["remind_at"],
-                    )  # fmt: skip
-                )
-                result.scheduled += 1
+                if reminders.record_claim(tx.conn, row["id"], row["remind_at"], event_id, row["user_id"]):
+                    _emit(tx, {**row, "task_id": row["id"]}, event_id)
+                    result.scheduled += 1
         result.batches += 1
         if len(due) < BATCH:
+            break
+    while time.monotonic() < deadline:
+        with outbox.transaction(SOURCE) as tx:
+            ended = reminders.claim_deferred(tx.conn, BATCH)
+            for row in ended:
+                # a new id per deferral: it is a new delivery attempt of the same reminder (same delivery row)
+                key = f"reminder|{row['task_id']}|{row['remind_at'].isoformat()}"
+                _emit(tx, row, uuid.uuid5(uuid.NAMESPACE_URL, f"{key}|after|{row['deferred_until'].isoformat()}"))
+                result.deferred_reemitted += 1
+        result.batches += 1
+        if len(ended) < BATCH:
             break
     return result

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any, Protocol
 
+from functions.shared.aws import LazyClient
 from functions.shared.config import Settings
 
 
@@ -17,20 +17,10 @@ class Storage(Protocol):
 
 class S3Storage:
     def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self._client: Any = None
-        self._lock = threading.Lock()
+        self._client = LazyClient("s3", settings)
 
     def _s3(self) -> Any:
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    import boto3  # ~150 ms: only functions that archive pay for it, and only when they do
-
-                    self._client = boto3.client(
-                        "s3", region_name=self._settings.aws_region, endpoint_url=self._settings.aws_endpoint_url
-                    )
-        return self._client
+        return self._client.get()
 
     def get(self, bucket: str, key: str) -> bytes | None:
         s3 = self._s3()

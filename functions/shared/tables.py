@@ -167,6 +167,7 @@ reminder_deliveries = Table(
     Column("in_app_status", Text, nullable=False),
     Column("deferred_until", TIMESTAMPTZ),
     Column("updated_at", TIMESTAMPTZ, nullable=False),
+    Column("email_attempted_at", TIMESTAMPTZ),
 )
 
 notifications = Table(

@@ -23,6 +23,8 @@ MANIFESTS = REPO_ROOT / "infra" / "knative"
 # functions run locally with HS256 and this secret (set AUTH_JWT_SECRET to use your own); never used in production
 DEV_JWT_SECRET = "taskfn-local-development-secret-not-for-production"
 DEV_USER = "00000000-0000-4000-8000-00000000d3f0"
+# reminders are e-mailed from this address, verified as an SES identity at the local AWS endpoint
+DEV_SES_SENDER = "reminders@taskfn.local"
 
 
 def dev_token(secret: str, user: str = DEV_USER) -> str:
@@ -68,6 +70,7 @@ class LocalSystem:
         self._row("KafkaSink ingress", plane.ingress.url)
         services = [s for s in of_kind(manifests, "Service") if source_exists(s)]
         env = {"DATABASE_URL": database_url, "AWS_ENDPOINT_URL": aws, "AWS_REGION": self.settings.aws_region}
+        env["SES_SENDER"] = self.settings.ses_sender or DEV_SES_SENDER
         env.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
         env.update({"AUTH_JWT_SECRET": self.jwt_secret, "AUTH_JWKS_URL": "", "AUTH_AUDIENCE": "", "AUTH_ISSUER": ""})
         processes = [FunctionProcess(s, plane.resolver, env, log=sys.stderr).start() for s in services]
@@ -85,12 +88,19 @@ class LocalSystem:
         self._row("Dev token (24 h)", dev_token(self.jwt_secret))
 
     def _start_aws(self) -> str:
+        import boto3
         from moto.server import ThreadedMotoServer
 
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port or free_port(), verbose=False)
+        port = self.aws_port or free_port()
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
         self._stops.append(server.stop)
-        url = f"http://127.0.0.1:{self.aws_port}"
+        url = f"http://127.0.0.1:{port}"
+        ses = boto3.client(
+            "sesv2", region_name=self.settings.aws_region, endpoint_url=url,
+            aws_access_key_id="local", aws_secret_access_key="local",
+        )  # fmt: skip
+        ses.create_email_identity(EmailIdentity=self.settings.ses_sender or DEV_SES_SENDER)
         self._row("AWS endpoint (SES, S3)", url)
         return url
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -146,3 +146,33 @@ def test_a_cancelled_series_creates_nothing(engine: Engine) -> None:
 
     assert _complete(user, first, "2027-01-01T10:00:00Z").status_code == 200
     assert _series(engine, first) == []
+
+
+def _ended_series(zone: str, end: date) -> dict[str, Any]:
+    start = end - timedelta(days=10)
+    recurrence = {"frequency": "daily", "start_date": start.isoformat(), "end_date": end.isoformat()}
+    return _start(User(), zone, f"{end.isoformat()}T09:00:00Z", recurrence)
+
+
+def test_the_hourly_tick_completes_patterns_whose_end_date_has_passed_in_their_users_timezone(engine: Engine) -> None:
+    # UTC+14 and UTC-11: when one is already on tomorrow, the other is still on yesterday
+    east, west = "Pacific/Kiritimati", "Pacific/Pago_Pago"
+    east_today, west_today = (datetime.now(ZoneInfo(z)).date() for z in (east, west))
+    ended_east, ended_west = (
+        _ended_series(east, east_today - timedelta(days=1)),
+        _ended_series(west, west_today - timedelta(days=1)),
+    )
+    ends_today_east, ends_today_west = _ended_series(east, east_today), _ended_series(west, west_today)
+    cancelled = _ended_series("UTC", date(2020, 1, 1) + timedelta(days=10))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE recurrence_patterns SET status = 'cancelled' WHERE id = :r"),
+                     {"r": cancelled["recurrence"]["id"]})  # fmt: skip
+
+    tick = api.client("expand_recurrence").post("/", headers={"ce-type": "dev.knative.sources.ping", "ce-id": "p1"})
+
+    assert tick.status_code == 200 and tick.get_json()["completed"] >= 2
+    statuses = [
+        _pattern_status(engine, s) for s in (ended_east, ended_west, ends_today_east, ends_today_west, cancelled)
+    ]
+    assert statuses == ["completed", "completed", "active", "active", "cancelled"]
+    assert _series(engine, ended_east) == []  # completing a pattern creates no instance

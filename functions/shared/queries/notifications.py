@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from sqlalchemy import Connection, RowMapping, func, select, update
+from sqlalchemy.dialects.postgresql import insert
 
 from functions.shared.tables import notifications
 
@@ -29,4 +30,19 @@ def mark_read(conn: Connection, user_id: UUID, notification_id: UUID) -> RowMapp
         .values(read_at=func.coalesce(notifications.c.read_at, func.now()))
         .returning(*notifications.c)
     )
+    return conn.execute(stmt).mappings().first()
+
+
+def insert_notification(
+    conn: Connection, *, notification_id: UUID, user_id: UUID, task_id: UUID | None, title: str, body: str,
+    source_event_id: UUID, kind: str = "reminder",
+) -> RowMapping | None:  # fmt: skip
+    """Add an in-app notification; None when the source event already produced one."""
+    stmt = (
+        insert(notifications)
+        .values(id=notification_id, user_id=user_id, task_id=task_id, kind=kind, title=title, body=body,
+                source_event_id=source_event_id)
+        .on_conflict_do_nothing()
+        .returning(*notifications.c)
+    )  # fmt: skip
     return conn.execute(stmt).mappings().first()
