@@ -12,6 +12,7 @@ import logging
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -28,10 +29,21 @@ POM = HERE / "pom.xml"
 LOG_CONFIG = HERE / "log4j2.yaml"
 
 
+_handed_out: set[int] = set()
+_handed_out_lock = threading.Lock()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port nothing listens on now, never one this process handed out before: the OS may offer a just-released
+    port again, and two servers told the same port would have one fail while the other answers in its place."""
+    with _handed_out_lock:
+        while True:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = int(s.getsockname()[1])
+            if port not in _handed_out:
+                _handed_out.add(port)
+                return port
 
 
 def _port_open(port: int) -> bool:

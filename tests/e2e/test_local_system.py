@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
-import pytest
 import urllib3
 from confluent_kafka import Consumer
 from sqlalchemy import create_engine
@@ -17,27 +15,8 @@ from events import commands, models
 from events import types as t
 from events.envelope import to_cloudevent, to_http
 from functions.shared import db, openapi, outbox
-from functions.shared.config import Settings
-from infra.local.kafka_broker import free_port
 from infra.local.system import DEV_USER, LocalSystem
-
-
-@pytest.fixture
-def system(
-    make_database: Callable[[], str], kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[LocalSystem]:
-    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap)
-    running = LocalSystem(
-        Settings(database_url=make_database()),
-        gateway_port=free_port(),
-        ingress_port=free_port(),
-        aws_port=free_port(),
-    )
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
+from tests.support.waiting import wait_for
 
 
 def test_relay_outbox_runs_from_its_manifest_and_publishes_to_kafka(system: LocalSystem) -> None:
@@ -89,15 +68,6 @@ def test_the_gateway_exposes_no_internal_function(system: LocalSystem) -> None:
     assert document.status == 200 and document.data == openapi.PATH.read_bytes()
 
 
-def _wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_a_client_uses_the_api_through_the_gateway_and_a_command_travels_through_kafka(system: LocalSystem) -> None:
     rows = dict(system.rows)
     gateway = rows["Gateway (public REST)"]
@@ -121,7 +91,7 @@ def test_a_client_uses_the_api_through_the_gateway_and_a_command_travels_through
         got = urllib3.request("GET", f"{gateway}/tasks/{command.task_id}", headers=auth)
         return got.status == 200 and json.loads(got.data)["title"] == "Via Kafka"
 
-    assert _wait_for(arrived), "the command never created its task"
+    assert wait_for(arrived), "the command never created its task"
 
 
 def test_a_write_is_audited_through_kafka(system: LocalSystem) -> None:
@@ -143,7 +113,7 @@ def test_a_write_is_audited_through_kafka(system: LocalSystem) -> None:
         items = json.loads(trail.data)["items"]
         return len(items) == 1 and items[0]["action"] == "created" and items[0]["correlation_id"] == correlation
 
-    assert _wait_for(audited), "the task's creation never reached the audit trail"
+    assert wait_for(audited), "the task's creation never reached the audit trail"
 
 
 def test_completing_a_recurring_task_creates_the_next_one_through_kafka(system: LocalSystem) -> None:
@@ -163,4 +133,4 @@ def test_completing_a_recurring_task_creates_the_next_one_through_kafka(system: 
         dues = [t["due_date"] for t in json.loads(listing.data)["items"] if t["parent_task_id"] == task["id"]]
         return dues == ["2030-01-09T09:00:00Z"]
 
-    assert _wait_for(next_instance), "the next instance never appeared"
+    assert wait_for(next_instance), "the next instance never appeared"
