@@ -47,6 +47,8 @@ bench: install
 	$(BIN)/python -m tests.bench.throughput
 	$(BIN)/python -m tests.bench.search
 	$(BIN)/python -m tests.bench.recurrence
+	$(BIN)/python -m tests.bench.consumers
+	$(BIN)/python -m tests.bench.reminders
 
 db-stop: install
 	$(BIN)/python -m infra.local.postgres stop

@@ -23,6 +23,7 @@ from functions.shared import db, embedded_pg, migrations
 from functions.shared.config import REPO_ROOT, settings
 from infra.local.kafka_broker import free_port
 from infra.local.system import DEV_JWT_SECRET, DEV_USER, dev_token
+from tests.bench import bare
 from tests.bench.dataplane import _sink
 from tests.bench.report import write_section
 
@@ -121,17 +122,9 @@ def main() -> None:
         conn.exec_driver_sql("TRUNCATE users, outbox, processed_events CASCADE")
         conn.exec_driver_sql("INSERT INTO users (id) VALUES (%s)", (DEV_USER,))
     engine.dispose()
-    parsed = db.sqlalchemy_url(url)
 
     def connect() -> pg8000.native.Connection:
-        return pg8000.native.Connection(
-            parsed.username or "postgres",
-            database=parsed.database,
-            unix_sock=parsed.query.get("unix_sock"),  # type: ignore[arg-type]
-            host=parsed.host or "localhost",
-            port=parsed.port or 5432,
-            password=parsed.password,
-        )
+        return bare.connect(url)
 
     sink_port = free_port()
     sink = multiprocessing.Process(target=_sink, args=(sink_port, multiprocessing.Value("i", 0)), daemon=True)
