@@ -19,7 +19,6 @@ from sqlalchemy import text
 
 from events import envelope, models
 from events import types as t
-from functions.shared import db, embedded_pg, migrations
 from functions.shared.config import settings
 from infra.local.dataplane import DataPlane
 from infra.local.kafka_broker import KafkaBroker, ensure_topics, free_port
@@ -83,17 +82,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=5000)
     args = parser.parse_args()
     n = args.events
-    config = settings()
-    url = config.database_url or embedded_pg.start(config.data_dir, "taskfn_bench_consumers")
-    engine = db.create(config, url)
-    migrations.migrate(engine)
+    url, engine = bare.database("taskfn_bench_consumers")
     with engine.begin() as conn:
         conn.execute(text("TRUNCATE audit_logs, processed_events"))
     manifests = [m for m in load([MANIFESTS]) if m.kind in ("KafkaTopic", "KafkaSink") or m.name == FUNCTION]
     broker, bootstrap = None, os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     with tempfile.TemporaryDirectory() as home:
         if not bootstrap:
-            lib = Path(config.data_dir) / "kafka" / "lib"
+            lib = Path(settings().data_dir) / "kafka" / "lib"
             broker = KafkaBroker(Path(home), port=free_port(), lib=lib, heap_mb=1024)
             bootstrap = broker.start()
         plane = DataPlane(manifests, bootstrap, services={})

@@ -13,10 +13,11 @@ import uuid
 
 from sqlalchemy import Engine, text
 
-from functions.shared import db, deps, embedded_pg, migrations, reminder_schedule
-from functions.shared.config import Settings, settings
+from functions.shared import db, deps, reminder_schedule
+from functions.shared.config import Settings
 from functions.shared.queries import reminders
 from functions.shared.sinks import HttpSinks
+from tests.bench import bare
 from tests.bench.report import write_section
 from tests.support.sink_server import SinkServer
 
@@ -25,21 +26,25 @@ USERS, TASKS, DUE = 1000, 1_000_000, 10_000
 
 def _seed(engine: Engine) -> None:
     with engine.begin() as conn:
-        if conn.execute(text("SELECT count(*) FROM tasks")).scalar_one() == TASKS:
+        # future reminders start a day after seeding: a seed younger than 12 hours still has exactly DUE due
+        conn.execute(text("CREATE TABLE IF NOT EXISTS bench_seed (seeded_at TIMESTAMPTZ NOT NULL)"))
+        fresh = conn.execute(text("SELECT count(*) FROM bench_seed WHERE seeded_at > now() - interval '12 hours'"))
+        if fresh.scalar_one() and conn.execute(text("SELECT count(*) FROM tasks")).scalar_one() == TASKS:
             return
-        conn.execute(text("TRUNCATE users CASCADE"))
+        conn.execute(text("TRUNCATE users, bench_seed CASCADE"))
+        conn.execute(text("INSERT INTO bench_seed VALUES (now())"))
         conn.execute(text("INSERT INTO users (id, email) SELECT CAST(:prefix || lpad(to_hex(i), 12, '0') AS uuid), "
                           "'u' || i || '@example.com' FROM generate_series(0, :n - 1) i"),
                      {"prefix": str(uuid.UUID(int=0xAB << 120))[:24], "n": USERS})  # fmt: skip
-        # i % 100 = 0: open, reminder 1..1440 minutes ago (the 10,000 due); i % 10 = 1: reminder within the next
-        # 30 days; i % 3 = 0 (and not due): completed, half of them with a past reminder; the rest: due months ahead
+        # i % 100 = 0: open, reminder 1..1440 minutes ago (the 10,000 due); i % 10 = 1: reminder 1 to 31 days
+        # ahead; i % 3 = 0 (and not due): completed, half of them with a past reminder; the rest: due months ahead
         conn.execute(
             text(
                 "INSERT INTO tasks (user_id, title, status, reminder_at, due_date) "
                 "SELECT CAST(:prefix || lpad(to_hex(mod(i, :users)), 12, '0') AS uuid), 'task ' || i, "
                 "  CASE WHEN mod(i, 100) <> 0 AND mod(i, 3) = 0 THEN 'completed' ELSE 'pending' END, "
                 "  CASE WHEN mod(i, 100) = 0 THEN now() - make_interval(mins => 1 + mod(i / 100, 1440)) "
-                "       WHEN mod(i, 10) = 1 THEN now() + make_interval(mins => 1 + mod(i, 43200)) "
+                "       WHEN mod(i, 10) = 1 THEN now() + make_interval(days => 1, mins => mod(i, 43200)) "
                 "       WHEN mod(i, 6) = 3 THEN now() - make_interval(mins => 1 + mod(i, 1440)) END, "
                 "  now() + make_interval(days => 60 + mod(i, 300)) "
                 "FROM generate_series(0, :n - 1) i"
@@ -50,10 +55,7 @@ def _seed(engine: Engine) -> None:
 
 
 def main() -> None:
-    config = settings()
-    url = config.database_url or embedded_pg.start(config.data_dir, "taskfn_bench_reminders")
-    engine = db.create(Settings(database_url=url, threads=2))
-    migrations.migrate(engine)
+    url, engine = bare.database("taskfn_bench_reminders")
     started = time.perf_counter()
     _seed(engine)
     seeded_in = time.perf_counter() - started

@@ -12,10 +12,11 @@ import uuid
 from functions_framework import create_app
 from sqlalchemy import Engine, text
 
-from functions.shared import db, embedded_pg, migrations
-from functions.shared.config import REPO_ROOT, Settings, settings
+from functions.shared import db
+from functions.shared.config import REPO_ROOT, settings
 from functions.shared.queries import tasks
 from infra.local.system import DEV_JWT_SECRET, dev_token
+from tests.bench import bare
 from tests.bench.report import write_section
 
 USERS, PER_USER = 1000, 1000
@@ -86,10 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    config = settings()
-    url = config.database_url or embedded_pg.start(config.data_dir, "taskfn_bench1m")
-    engine = db.create(Settings(database_url=url, threads=2))
-    migrations.migrate(engine)
+    url, engine = bare.database("taskfn_bench1m")
     started = time.perf_counter()
     _seed(engine)
     seeded_in = time.perf_counter() - started

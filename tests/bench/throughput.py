@@ -19,8 +19,7 @@ from collections.abc import Callable
 import pg8000.native
 import urllib3
 
-from functions.shared import db, embedded_pg, migrations
-from functions.shared.config import REPO_ROOT, settings
+from functions.shared.config import REPO_ROOT
 from infra.local.kafka_broker import free_port
 from infra.local.system import DEV_JWT_SECRET, DEV_USER, dev_token
 from tests.bench import bare
@@ -114,10 +113,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     args = parser.parse_args()
     n = args.requests
-    config = settings()
-    url = config.database_url or embedded_pg.start(config.data_dir, "taskfn_bench")
-    engine = db.create(config, url)
-    migrations.migrate(engine)
+    url, engine = bare.database("taskfn_bench")
     with engine.begin() as conn:  # every run starts from the same (empty) tables
         conn.exec_driver_sql("TRUNCATE users, outbox, processed_events CASCADE")
         conn.exec_driver_sql("INSERT INTO users (id) VALUES (%s)", (DEV_USER,))
