@@ -22,6 +22,7 @@ from events import types as t
 from functions.shared import db
 from infra.local.manifests import load, of_kind
 from infra.local.system import MANIFESTS, LocalSystem, dev_token
+from tests.support.recurrence_cases import CASES, LATE
 from tests.support.waiting import lag, wait_for
 
 
@@ -158,6 +159,60 @@ def test_a_poison_event_is_dead_lettered_with_the_reason_and_the_next_one_is_pro
             return conn.scalar(text("SELECT count(*) FROM audit_logs WHERE entity_id = :t"), {"t": task_id}) == 1
 
     assert wait_for(audited), "the event after the poison was never processed"
+
+
+def _next_instances(user: Client, first: dict[str, Any]) -> list[str]:
+    listing = user.call("GET", "/tasks?recurring=true&limit=200")["items"]
+    return [task["due_date"] for task in listing if task["parent_task_id"] == first["id"]]
+
+
+def _series_through_kafka(system: LocalSystem, zone: str, due: str, recurrence: dict[str, Any]) -> tuple[Client, Any]:
+    user = Client(system)
+    user.call("PUT", "/preferences", {"timezone": zone})
+    first = user.call("POST", "/tasks", {"title": "Series", "due_date": due, "recurrence": recurrence})
+    user.call("POST", f"/tasks/{first['id']}/complete")  # task.completed -> task-events -> expand-recurrence
+    return user, first
+
+
+ON_TIME = [c for c in CASES if c[0] != LATE]
+
+
+@pytest.mark.parametrize(("case", "zone", "due", "recurrence", "expected"),
+                         [(c[0], c[1], c[2], c[3], c[5]) for c in ON_TIME], ids=[c[0] for c in ON_TIME])  # fmt: skip
+def test_completing_a_recurring_task_creates_its_next_instance_through_kafka(
+    system: LocalSystem, case: str, zone: str, due: str, recurrence: dict[str, Any], expected: str
+) -> None:
+    user, first = _series_through_kafka(system, zone, due, recurrence)
+
+    expected_utc = datetime.fromisoformat(expected).astimezone(UTC).isoformat().replace("+00:00", "Z")
+    assert wait_for(lambda: _next_instances(user, first) == [expected_utc]), _next_instances(user, first)
+
+
+def test_a_recurring_task_completed_late_skips_the_missed_occurrences_through_kafka(system: LocalSystem) -> None:
+    today = datetime.now(UTC).date()
+    start = today - timedelta(days=4)
+    user, first = _series_through_kafka(system, "UTC", f"{start.isoformat()}T09:00:00Z",
+                                        {"frequency": "daily", "start_date": start.isoformat()})  # fmt: skip
+
+    expected = f"{(today + timedelta(days=1)).isoformat()}T09:00:00Z"  # the first day after today, never a past one
+    assert wait_for(lambda: _next_instances(user, first) == [expected]), _next_instances(user, first)
+
+
+@pytest.mark.parametrize("end", [{"count": 2}, {"end_date": "2027-01-02"}])
+def test_an_exhausted_series_creates_nothing_and_completes_its_pattern_through_kafka(
+    system: LocalSystem, database: Engine, end: dict[str, Any]
+) -> None:
+    user, last = _series_through_kafka(system, "UTC", "2027-01-02T09:00:00Z",
+                                       {"frequency": "daily", "start_date": "2027-01-01", **end})  # fmt: skip
+
+    def pattern_completed() -> bool:
+        with database.connect() as conn:
+            status = conn.scalar(text("SELECT status FROM recurrence_patterns WHERE id = :r"),
+                                 {"r": last["recurrence"]["id"]})  # fmt: skip
+        return str(status) == "completed"
+
+    assert wait_for(pattern_completed), "the exhausted pattern was never completed"
+    assert _next_instances(user, last) == []
 
 
 TABLES = {  # what consumers write, in a stable order
