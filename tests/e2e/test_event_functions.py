@@ -76,7 +76,7 @@ def test_a_due_reminder_is_emailed_and_listed_in_app(system: LocalSystem) -> Non
     user = Client(system)
     task = _task_with_reminder(user, f"Dentist {uuid.uuid4().hex[:6]}")
 
-    assert _tick(system, "schedule-reminders")["scheduled"] >= 1
+    _tick(system, "schedule-reminders")  # (its PingSource may have been first: either way the reminder is emitted)
 
     subject = f"Reminder: {task['title']}"
     assert wait_for(lambda: len(_mails(system, subject)) == 1), "the e-mail never reached the local SES endpoint"
@@ -86,11 +86,14 @@ def test_a_due_reminder_is_emailed_and_listed_in_app(system: LocalSystem) -> Non
     assert (note["title"], note["task_id"], note["read_at"]) == (subject, task["id"], None)
 
 
+QUIET = 10  # seconds of quiet window left: time enough for the reminder to reach send-reminder inside it
+
+
 def test_quiet_hours_defer_a_reminder_until_the_window_ends(system: LocalSystem, database: Engine) -> None:
     user = Client(system)
     now = datetime.now(UTC)
     window = {"quiet_hours_start": (now - timedelta(hours=1)).strftime("%H:%M:%S"),
-              "quiet_hours_end": (now + timedelta(seconds=6)).strftime("%H:%M:%S"), "timezone": "UTC"}  # fmt: skip
+              "quiet_hours_end": (now + timedelta(seconds=QUIET)).strftime("%H:%M:%S"), "timezone": "UTC"}  # fmt: skip
     user.call("PUT", "/preferences", window)
     task = _task_with_reminder(user, f"Quiet {uuid.uuid4().hex[:6]}")
     subject = f"Reminder: {task['title']}"
@@ -106,8 +109,8 @@ def test_quiet_hours_defer_a_reminder_until_the_window_ends(system: LocalSystem,
     assert wait_for(deferred), "send-reminder never deferred the reminder"
     assert _mails(system, subject) == [] and user.call("GET", "/notifications")["items"] == []
 
-    time.sleep(max((now + timedelta(seconds=6) - datetime.now(UTC)).total_seconds(), 0) + 0.5)
-    assert _tick(system, "schedule-reminders")["deferred_reemitted"] >= 1
+    time.sleep(max((now + timedelta(seconds=QUIET) - datetime.now(UTC)).total_seconds(), 0) + 0.5)
+    _tick(system, "schedule-reminders")  # re-emits the deferred reminder (unless its PingSource just did)
 
     assert wait_for(lambda: len(_mails(system, subject)) == 1), "the deferred reminder was never delivered"
     assert len(user.call("GET", "/notifications")["items"]) == 1

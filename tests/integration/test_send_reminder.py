@@ -84,13 +84,14 @@ def _task(engine: Engine, user: uuid.UUID, title: str, due: datetime | None = No
     return uuid.UUID(str(task))
 
 
-def _schedule(sink: SinkServer) -> list[Received]:
-    """Run schedule-reminders; the reminder events it published since the last call."""
+def _schedule(sink: SinkServer, *users: uuid.UUID) -> list[Received]:
+    """Run schedule-reminders; the reminder events it published since the last call for these users (other tests'
+    tasks share the database)."""
     seen = len([r for r in sink.received if r.path == "/reminders"])
-    assert (
-        api.client("schedule_reminders").post("/", headers={"ce-type": "dev.knative.sources.ping"}).status_code == 200
-    )
-    return [r for r in sink.received if r.path == "/reminders"][seen:]
+    ping = {"ce-type": "dev.knative.sources.ping"}
+    assert api.client("schedule_reminders").post("/", headers=ping).status_code == 200
+    new = [r for r in sink.received if r.path == "/reminders"][seen:]
+    return [r for r in new if json.loads(r.body)["user_id"] in {str(u) for u in users}]
 
 
 def _deliver(reminder: Received) -> TestResponse:
@@ -121,7 +122,7 @@ def test_a_due_reminder_is_emailed_and_notified_in_app_once(
 ) -> None:
     user, address = _user(engine, zone="Europe/Berlin")
     task = _task(engine, user, "Renew passport", due=datetime(2027, 7, 1, 7, 30, tzinfo=UTC))
-    [reminder] = _schedule(event_sink)
+    [reminder] = _schedule(event_sink, user)
 
     answers = [_deliver(reminder).status_code for _ in range(3)]  # at-least-once delivery: duplicates are normal
 
@@ -148,7 +149,7 @@ def test_preferences_choose_the_channels(engine: Engine, event_sink: SinkServer,
     no_address, _ = _user(engine, email=None)
     tasks = {_task(engine, u, f"task of {i}"): u for i, u in enumerate((mail_only, app_only, no_address))}
 
-    assert [_deliver(r).status_code for r in _schedule(event_sink)] == [200, 200, 200]
+    assert [_deliver(r).status_code for r in _schedule(event_sink, *tasks.values())] == [200, 200, 200]
 
     assert len(_inbox(ses_endpoint, mail_address)) == 1 and _notifications(engine, mail_only) == []
     assert _inbox(ses_endpoint, app_address) == [] and len(_notifications(engine, app_only)) == 1
@@ -171,7 +172,7 @@ def test_quiet_hours_defer_delivery_to_the_end_of_the_window(
     start, end = (local_now - timedelta(hours=1)).time(), (local_now + timedelta(seconds=3)).time()
     user, address = _user(engine, zone=zone, quiet_hours_start=start, quiet_hours_end=end)
     task = _task(engine, user, "Water the plants")
-    [reminder] = _schedule(event_sink)
+    [reminder] = _schedule(event_sink, user)
 
     assert _deliver(reminder).status_code == 200
 
@@ -181,16 +182,16 @@ def test_quiet_hours_defer_delivery_to_the_end_of_the_window(
     assert deferred["deferred_until"].astimezone(UTC).replace(microsecond=0) == (
         local_now + timedelta(seconds=3)
     ).astimezone(UTC).replace(microsecond=0)
-    assert _schedule(event_sink) == []  # the window has not ended: nothing is emitted again yet
+    assert _schedule(event_sink, user) == []  # the window has not ended: nothing is emitted again yet
 
     time.sleep(max((deferred["deferred_until"] - datetime.now(UTC)).total_seconds(), 0) + 0.2)
-    [again] = _schedule(event_sink)
+    [again] = _schedule(event_sink, user)
     assert _deliver(again).status_code == 200
 
     assert again.headers["ce-id"] != reminder.headers["ce-id"]  # a new attempt of the same reminder
     assert len(_inbox(ses_endpoint, address)) == 1 and len(_notifications(engine, user)) == 1
     assert _delivery(engine, task)["deferred_until"] is None
-    assert _schedule(event_sink) == []
+    assert _schedule(event_sink, user) == []
 
 
 def test_ses_throttling_is_retried_and_sends_once_ses_recovers(
@@ -198,7 +199,7 @@ def test_ses_throttling_is_retried_and_sends_once_ses_recovers(
 ) -> None:
     user, address = _user(engine)
     task = _task(engine, user, "Call the bank")
-    [reminder] = _schedule(event_sink)
+    [reminder] = _schedule(event_sink, user)
     throttled = (429, b'{"message": "Maximum sending rate exceeded."}')
     with SinkServer(answer=lambda _: throttled) as throttling_ses:
         _mail_through(throttling_ses.url)
@@ -218,7 +219,7 @@ def test_ses_throttling_is_retried_and_sends_once_ses_recovers(
 def test_ses_out_of_reach_is_retried(engine: Engine, event_sink: SinkServer) -> None:
     user, _ = _user(engine)
     task = _task(engine, user, "Book flights")
-    [reminder] = _schedule(event_sink)
+    [reminder] = _schedule(event_sink, user)
     _mail_through(f"http://127.0.0.1:{free_port()}")  # nothing listens there
 
     answer = _deliver(reminder)
@@ -234,7 +235,7 @@ def test_a_permanent_rejection_is_recorded_as_failed_and_acknowledged(
     settings.cache_clear()
     user, address = _user(engine)
     task = _task(engine, user, "Pay taxes")
-    [reminder] = _schedule(event_sink)
+    [reminder] = _schedule(event_sink, user)
 
     assert [_deliver(reminder).status_code for _ in range(2)] == [200, 200]
 
@@ -250,7 +251,7 @@ def test_a_sender_that_stopped_mid_call_is_waited_for_then_not_repeated(
 ) -> None:
     user, address = _user(engine)
     task = _task(engine, user, "Feed the cat")
-    [reminder] = _schedule(event_sink)
+    [reminder] = _schedule(event_sink, user)
     with engine.begin() as conn:  # as a delivery that committed 'sending' and died before SES answered
         conn.execute(text("UPDATE reminder_deliveries SET email_status = 'sending', email_attempted_at = now(), "
                           "in_app_status = 'sent' WHERE task_id = :t"), {"t": task})  # fmt: skip
@@ -271,7 +272,7 @@ def test_a_reminder_for_a_task_completed_or_deleted_meanwhile_sends_nothing(
 ) -> None:
     user, address = _user(engine)
     done, gone = _task(engine, user, "done since"), _task(engine, user, "deleted since")
-    reminders = _schedule(event_sink)
+    reminders = _schedule(event_sink, user)
     with engine.begin() as conn:
         conn.execute(text("UPDATE tasks SET status = 'completed' WHERE id = :t"), {"t": done})
         conn.execute(text("DELETE FROM tasks WHERE id = :t"), {"t": gone})
