@@ -29,6 +29,7 @@ from functions.shared.mailer import Mail, MailRejected, MailUnavailable
 from functions.shared.outbox import Transaction
 from functions.shared.queries import notifications, reminders
 from functions.shared.reminder_delivery import Message, Plan, State
+from functions.shared.rest import as_correlation_id
 
 FUNCTION = "send-reminder"
 SOURCE = t.source(FUNCTION)
@@ -82,7 +83,7 @@ def _notify(tx: Transaction, reminder: models.ReminderDue, delivery_id: uuid.UUI
 
 def _apply(reminder: models.ReminderDue, ce: CloudEvent, now: datetime) -> tuple[Plan, Mail | None]:
     """Decide and record, in one short transaction, everything but the SES call; the e-mail to send, if any."""
-    correlation = ce.get("correlationid") or str(ce["id"])
+    correlation = as_correlation_id(str(ce.get(t.CORRELATION_ID) or ce["id"]))
     with outbox.transaction(SOURCE, correlation) as tx:
         reminders.ensure_delivery(tx.conn, reminder.task_id, reminder.remind_at, reminder.event_id)
         row = reminders.lock_delivery(tx.conn, reminder.task_id, reminder.remind_at)

@@ -19,7 +19,7 @@ from functions.shared import outbox
 from functions.shared.consumer import accept, reject
 from functions.shared.outbox import Transaction
 from functions.shared.queries import processed, users
-from functions.shared.rest import ApiError
+from functions.shared.rest import ApiError, as_correlation_id
 from functions.shared.task_ops import NewId
 
 logger = logging.getLogger(__name__)
@@ -47,13 +47,13 @@ def run(request: flask.Request, function: str, operations: Mapping[str, Operatio
         user_id = uuid.UUID(str(event.get(t.USER_ID)))
     except ValueError:
         return reject(event_id, f"the {t.USER_ID} extension must be a user id")
-    correlation = event.get(t.CORRELATION_ID) or event_id
+    correlation = as_correlation_id(str(event.get(t.CORRELATION_ID) or event_id))
 
     def new_id(effect: str) -> uuid.UUID:  # replays derive the same event ids
         return uuid.uuid5(uuid.NAMESPACE_URL, f"{event['source']}|{event_id}|{effect}")
 
     try:
-        with outbox.transaction(t.source(function), uuid.uuid5(uuid.NAMESPACE_URL, str(correlation))) as tx:
+        with outbox.transaction(t.source(function), correlation) as tx:
             if not processed.first_time(tx.conn, function, event_id):
                 logger.info("replay of a processed command; nothing changes", extra=log)
                 return flask.Response("", status=200)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -21,7 +20,7 @@ from events import types as t
 from functions.shared import outbox
 from functions.shared.outbox import Transaction
 from functions.shared.queries import processed
-from functions.shared.rest import validation_details
+from functions.shared.rest import as_correlation_id, validation_details
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +59,9 @@ def consume(request: flask.Request, function: str, effects: Mapping[str, Effect]
         return accepted
     event, payload = accepted
     event_id, event_type = str(event["id"]), str(event["type"])
-    log = {"ce_id": event_id, "ce_type": event_type, "correlation_id": event.get("correlationid")}
+    correlation = as_correlation_id(str(event.get(t.CORRELATION_ID) or event_id))
+    log = {"ce_id": event_id, "ce_type": event_type, "correlation_id": correlation}
     effect = effects[event_type]
-    correlation = uuid.uuid5(uuid.NAMESPACE_URL, str(event.get("correlationid") or event_id))
     with outbox.transaction(t.source(function), correlation) as tx:
         if not processed.first_time(tx.conn, function, event_id):
             logger.info("redelivery of a processed event; nothing changes", extra=log)

@@ -122,14 +122,18 @@ def query_model(request: flask.Request, model: type[M], multi: frozenset[str] = 
 
 
 def correlation_id(request: flask.Request) -> uuid.UUID:
-    """X-Correlation-ID as a UUID (a non-UUID value maps to a stable UUID); a new one when absent."""
+    """X-Correlation-ID as a UUID (see as_correlation_id); a new one when absent."""
     given = request.headers.get("X-Correlation-ID", "").strip()
-    if not given:
-        return uuid.uuid4()
+    return as_correlation_id(given) if given else uuid.uuid4()
+
+
+def as_correlation_id(value: str) -> uuid.UUID:
+    """A correlation id as the UUID events carry: a UUID stays itself (so it travels end to end unchanged), any
+    other value maps to a stable UUID."""
     try:
-        return uuid.UUID(given)
+        return uuid.UUID(value)
     except ValueError:
-        return uuid.uuid5(uuid.NAMESPACE_URL, given)
+        return uuid.uuid5(uuid.NAMESPACE_URL, value)
 
 
 def route(request: flask.Request, routes: Mapping[tuple[str, str], str]) -> tuple[str, dict[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from events import types as t
 from tests.support import api
 from tests.support.api import User
 from tests.support.recurrence_cases import CASES
+from tests.support.sink_server import SinkServer
 
 pytestmark = pytest.mark.usefixtures("event_sink", "api_auth")
 
@@ -29,13 +31,15 @@ def _start(user: User, zone: str, due: str, recurrence: dict[str, Any], **extra:
     return dict(created.get_json())
 
 
-def _complete(user: User, task: dict[str, Any], at: str, event_id: uuid.UUID | None = None) -> TestResponse:
+def _complete(user: User, task: dict[str, Any], at: str, event_id: uuid.UUID | None = None,
+              correlation: uuid.UUID | None = None) -> TestResponse:  # fmt: skip
     data = models.TaskData.model_validate(
         {k: task[k] for k in ("title", "description", "status", "priority", "due_date", "tags", "reminder_at")}
         | {"status": "completed", "recurrence_id": task["recurrence"]["id"]}
     )
     event = models.TaskCompleted(event_id=event_id or uuid.uuid4(), task_id=task["id"], user_id=user.id, task_data=data,
-                                 timestamp=datetime.fromisoformat(at), correlation_id=uuid.uuid4())  # fmt: skip
+                                 timestamp=datetime.fromisoformat(at),
+                                 correlation_id=correlation or uuid.uuid4())  # fmt: skip
     headers, body = envelope.to_http(envelope.to_cloudevent(event, source=t.source("complete-task")))
     return api.client("expand_recurrence").post("/", headers=headers, data=body)
 
@@ -101,6 +105,20 @@ def test_copies_the_task_and_its_reminder_offset(engine: Engine) -> None:
     assert (following["title"], following["priority"]) == ("Water plants", "high")
     assert following["reminder_at"] == datetime.fromisoformat("2027-01-02T08:30:00+00:00")
     assert user.call("GET", f"/tasks/{following['id']}").get_json()["tags"] == ["home"]
+
+
+def test_the_next_instance_carries_the_completions_correlation_id(engine: Engine, event_sink: SinkServer) -> None:
+    user = User()
+    first = _start(user, "UTC", "2027-01-01T09:00:00Z", {"frequency": "daily", "start_date": "2027-01-01"})
+    correlation = uuid.uuid4()
+
+    _complete(user, first, "2027-01-01T10:00:00Z", correlation=correlation)
+
+    [following] = _series(engine, first)
+    [created] = [r for r in event_sink.received if r.headers.get("ce-subject") == str(following["id"])
+                 and r.headers["ce-type"] == t.TASK_CREATED]  # fmt: skip
+    assert created.headers["ce-correlationid"] == str(correlation)
+    assert json.loads(created.body)["correlation_id"] == str(correlation)
 
 
 def test_redelivery_and_completing_again_never_create_a_second_instance(engine: Engine) -> None:
