@@ -71,14 +71,14 @@ class Ended:
 def _complete_ended(budget_seconds: float = 50.0) -> Ended:
     """Complete the patterns whose end date has passed, in bounded batches (one short transaction each)."""
     result = Ended()
-    deadline = time.monotonic() + budget_seconds
-    while time.monotonic() < deadline:
+
+    def batch() -> int:
         with db.transaction() as conn:
-            done = recurrence_patterns.complete_ended(conn, BATCH)
-        result.completed += len(done)
-        result.batches += 1
-        if len(done) < BATCH:
-            break
+            done = len(recurrence_patterns.complete_ended(conn, BATCH))
+        result.completed += done
+        return done
+
+    result.batches = runtime.drain(batch, BATCH, time.monotonic() + budget_seconds)
     return result
 
 

@@ -27,13 +27,14 @@ from sqlalchemy import Connection, RowMapping
 
 from events import envelope, registry
 from events import types as t
-from functions.shared import db, deps
+from functions.shared import db, deps, runtime
 from functions.shared.errors import PublishError
 from functions.shared.queries import outbox as queries
 from functions.shared.sinks import Sinks
 
 logger = logging.getLogger(__name__)
 
+PRUNE_BATCH = 1000  # published rows deleted per transaction
 _CORE_ATTRIBUTES = frozenset({"specversion", "id", "source", "type", "subject", "time", "datacontenttype"})
 
 
@@ -189,10 +190,12 @@ def relay(sinks: Sinks, *, batch_size: int = 200, budget_seconds: float = 50.0, 
         report.add(step)
         if step.published == 0:
             break
-    while time.monotonic() < deadline:
+
+    def prune() -> int:
         with db.transaction() as conn:
-            pruned = queries.delete_published_before(conn, timedelta(days=retention_days), 1000)
+            pruned = queries.delete_published_before(conn, timedelta(days=retention_days), PRUNE_BATCH)
         report.pruned += pruned
-        if pruned < 1000:
-            break
+        return pruned
+
+    runtime.drain(prune, PRUNE_BATCH, deadline)
     return report

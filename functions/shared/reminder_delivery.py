@@ -53,10 +53,6 @@ class Plan:
     email: Email | None = None  # send now / another delivery is sending / the e-mail channel's new state
     reason: str | None = None  # why the e-mail was skipped or failed, stored with it
 
-    @property
-    def changes(self) -> bool:
-        return self.in_app is not None or self.email in ("send", "skipped", "failed")
-
 
 def zone_of(name: str) -> ZoneInfo:
     try:

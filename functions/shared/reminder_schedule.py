@@ -10,7 +10,7 @@ from typing import Any
 
 from events import models
 from events import types as t
-from functions.shared import outbox
+from functions.shared import outbox, runtime
 from functions.shared.queries import reminders
 
 SOURCE = t.source("schedule-reminders")
@@ -47,26 +47,26 @@ def run(budget_seconds: float = 50.0) -> Scheduled:
     bounded batches (one transaction each) until none is left or the budget is spent."""
     result = Scheduled()
     deadline = time.monotonic() + budget_seconds
-    while time.monotonic() < deadline:
+
+    def due() -> int:
         with outbox.transaction(SOURCE) as tx:
-            due = reminders.claim_due(tx.conn, BATCH)
-            for row in due:
+            rows = reminders.claim_due(tx.conn, BATCH)
+            for row in rows:
                 event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"reminder|{row['id']}|{row['remind_at'].isoformat()}")
                 if reminders.record_claim(tx.conn, row["id"], row["remind_at"], event_id, row["user_id"]):
                     _emit(tx, {**row, "task_id": row["id"]}, event_id)
                     result.scheduled += 1
-        result.batches += 1
-        if len(due) < BATCH:
-            break
-    while time.monotonic() < deadline:
+        return len(rows)
+
+    def deferred() -> int:
         with outbox.transaction(SOURCE) as tx:
-            ended = reminders.claim_deferred(tx.conn, BATCH)
-            for row in ended:
+            rows = reminders.claim_deferred(tx.conn, BATCH)
+            for row in rows:
                 # a new id per deferral: it is a new delivery attempt of the same reminder (same delivery row)
                 key = f"reminder|{row['task_id']}|{row['remind_at'].isoformat()}"
                 _emit(tx, row, uuid.uuid5(uuid.NAMESPACE_URL, f"{key}|after|{row['deferred_until'].isoformat()}"))
-                result.deferred_reemitted += 1
-        result.batches += 1
-        if len(ended) < BATCH:
-            break
+        result.deferred_reemitted += len(rows)
+        return len(rows)
+
+    result.batches = runtime.drain(due, BATCH, deadline) + runtime.drain(deferred, BATCH, deadline)
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -51,3 +52,14 @@ def scheduled(request: Any, job: Callable[[], Any], summary: str) -> tuple[dict[
     extra = {"ce_id": request.headers.get("ce-id"), "ce_type": request.headers.get("ce-type")}
     logger.info("%s %s", summary, json.dumps(result), extra=extra)
     return result, 200
+
+
+def drain(batch: Callable[[], int], size: int, deadline: float) -> int:
+    """Run `batch` (one bounded transaction that takes at most `size` rows and returns how many it took) until one
+    comes back short of `size` or `time.monotonic()` passes `deadline`; how many batches ran."""
+    runs = 0
+    while time.monotonic() < deadline:
+        runs += 1
+        if batch() < size:
+            break
+    return runs
